@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+// Order matches the reference CLI's validation message: (allowed: "auto", "lan", "loopback", "custom", "tailnet").
+export const BindModeSchema = z
+  .enum(["auto", "lan", "loopback", "custom", "tailnet"])
+  .describe("Which interfaces the gateway listens on");
+
+export const GatewayAuthSchema = z
+  .object({
+    mode: z
+      .enum(["none", "token", "password"])
+      .optional()
+      .describe('How clients authenticate; unset means "password" if a password is configured, else "token"'),
+    token: z.string().optional().describe("Shared token clients present (supports ${VAR})"),
+    password: z.string().optional().describe("Shared password clients present (supports ${VAR})"),
+  })
+  .strict()
+  .describe("Gateway client authentication");
+
+export const GatewayReloadSchema = z
+  .object({
+    mode: z
+      .enum(["off", "hot", "restart", "hybrid"])
+      .optional()
+      .describe("How config file changes are applied while running (default hybrid)"),
+  })
+  .strict()
+  .describe("Config hot reload");
+
+export const GatewayRemoteSchema = z
+  .object({
+    url: z.string().optional().describe("WebSocket URL of a remote gateway (client side)"),
+    token: z.string().optional().describe("Token for the remote gateway"),
+    password: z.string().optional().describe("Password for the remote gateway"),
+  })
+  .strict()
+  .describe("Connection to a remote gateway, used by clients when gateway.mode=remote");
+
+export const GatewaySchema = z
+  .object({
+    mode: z
+      .enum(["local", "remote"])
+      .optional()
+      .describe('Whether this machine runs the gateway ("local") or talks to one elsewhere ("remote")'),
+    port: z.int().min(1).max(65535).optional().describe("TCP port for WebSocket and HTTP (default 18789)"),
+    bind: BindModeSchema.optional().describe('Which interfaces the gateway listens on (default "loopback")'),
+    customBindHost: z.ipv4().optional().describe("IPv4 address to listen on when bind=custom"),
+    auth: GatewayAuthSchema.optional(),
+    reload: GatewayReloadSchema.optional(),
+    remote: GatewayRemoteSchema.optional(),
+  })
+  .strict()
+  .describe("Gateway server settings");

@@ -1,0 +1,102 @@
+/**
+ * The one table of every setting with its flag, env var and config key, rendered into README/docs.
+ * Keep in step with paths.ts and settings.ts (the test suite checks the defaults it can).
+ */
+export interface SettingRow {
+  setting: string;
+  flag?: string;
+  env?: string;
+  config?: string;
+  default: string;
+  description: string;
+}
+
+const ROWS: readonly SettingRow[] = [
+  {
+    setting: "home",
+    env: "OPENCLAW_HOME",
+    default: "$HOME, else %USERPROFILE%, else the OS home directory",
+    description: "Base directory that ~ and the default state dir are resolved against",
+  },
+  {
+    setting: "profile",
+    flag: "--profile <name>",
+    env: "OPENCLAW_PROFILE",
+    default: "(none)",
+    description:
+      "Named instance. The flag moves state to ~/.openclaw-<name>; the env var only changes log names and the port fallback",
+  },
+  {
+    setting: "dev",
+    flag: "--dev",
+    default: "off",
+    description: "Shorthand for --profile dev: state in ~/.openclaw-dev, port 19001",
+  },
+  {
+    setting: "stateDir",
+    env: "OPENCLAW_STATE_DIR",
+    default: "~/.openclaw",
+    description: "Directory for state, logs and the default config file (ignored with --profile/--dev)",
+  },
+  {
+    setting: "configPath",
+    env: "OPENCLAW_CONFIG_PATH",
+    default: "<stateDir>/openclaw.json",
+    description: "Exact config file to read (ignored with --profile/--dev)",
+  },
+  {
+    setting: "gateway.mode",
+    flag: "--allow-unconfigured",
+    config: "gateway.mode",
+    default: "(unset: start is blocked)",
+    description: 'The gateway starts only with gateway.mode="local", unless --allow-unconfigured is passed',
+  },
+  {
+    setting: "port",
+    flag: "--port <port>",
+    env: "OPENCLAW_GATEWAY_PORT",
+    config: "gateway.port",
+    default: "18789 (19001 with --dev; hashed 20000-59999 for a named profile)",
+    description: "TCP port for WebSocket and HTTP",
+  },
+  {
+    setting: "bind",
+    flag: "--bind <mode>",
+    config: "gateway.bind",
+    default: "loopback",
+    description: "Interfaces to listen on: loopback, lan, auto, custom, tailnet",
+  },
+  {
+    setting: "customBindHost",
+    config: "gateway.customBindHost",
+    default: "(none)",
+    description: "IPv4 address used when bind=custom",
+  },
+  {
+    setting: "auth.mode",
+    flag: "--auth <mode>",
+    config: "gateway.auth.mode",
+    default: "password if a password is set, else token",
+    description: "Client authentication: none, token, password",
+  },
+  {
+    setting: "auth.token",
+    flag: "--token <token>",
+    env: "OPENCLAW_GATEWAY_TOKEN",
+    config: "gateway.auth.token",
+    default: "(generated per start when missing)",
+    description: "Shared token for auth mode token",
+  },
+  {
+    setting: "auth.password",
+    flag: "--password <password>",
+    env: "OPENCLAW_GATEWAY_PASSWORD",
+    config: "gateway.auth.password",
+    default: "(none; required for auth mode password)",
+    description: "Shared password for auth mode password",
+  },
+];
+
+export function describeSettingsTable(): SettingRow[] {
+  return ROWS.map((row) => ({ ...row }));
+}

@@ -1,0 +1,19 @@
+import { configGetMethod } from "./config.ts";
+import { logsTailMethod } from "./logs.ts";
+import { MethodRegistry } from "./registry.ts";
+import type { RegisteredMethod } from "./registry.ts";
+import { healthMethod, statusMethod, systemEventMethod, systemPresenceMethod } from "./system.ts";
+
+/** The one list of implemented methods: hello-ok, dispatch and the generated schema derive from it. */
+export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
+  healthMethod,
+  statusMethod,
+  systemPresenceMethod,
+  systemEventMethod,
+  configGetMethod,
+  logsTailMethod,
+];
+
+export function createMethodRegistry(): MethodRegistry {
+  return new MethodRegistry(GATEWAY_METHODS);
+}

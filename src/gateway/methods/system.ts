@@ -1,0 +1,55 @@
+import { systemMethods } from "../../protocol/index.ts";
+import type { PresenceEntry } from "../../protocol/index.ts";
+import { scopeSatisfied } from "../../protocol/index.ts";
+import { implement } from "./registry.ts";
+
+export const healthMethod = implement(systemMethods.health, (_params, { gw }) => gw.health().json);
+
+export const statusMethod = implement(systemMethods.status, (_params, { gw, conn }) => {
+  const o = gw.options;
+  // Read-only callers see the shape but not the filesystem layout.
+  const canSeePaths = scopeSatisfied(conn.scopes ?? [], "operator.admin");
+  const path = (p: string | null) => (p === null ? null : canSeePaths ? p : "[redacted]");
+  const mem = process.memoryUsage();
+  return {
+    runtimeVersion: gw.version,
+    pid: process.pid,
+    uptimeMs: gw.uptimeMs(),
+    gateway: {
+      port: gw.port,
+      bind: o.bind,
+      hosts: gw.hosts,
+      authMode: o.auth.mode,
+      configPath: path(o.loaded.path)!,
+      stateDir: path(o.paths.stateDir)!,
+      logFile: path(o.logger.file),
+      profile: o.paths.profile,
+    },
+    connections: gw.connectionCounts(),
+    presenceCount: gw.presence.size,
+    queuedSystemEvents: gw.systemEvents.slice(-20),
+    heartbeat: { defaultAgentId: "main", agents: [] },
+    channelSummary: [],
+    processMemory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal },
+    eventLoop: gw.loop.snapshot(),
+  };
+});
+
+export const systemPresenceMethod = implement(systemMethods.systemPresence, (_params, { gw }) => {
+  if (gw.presence.prune()) gw.broadcastPresence();
+  return gw.presence.json();
+});
+
+export const systemEventMethod = implement(systemMethods.systemEvent, (p, { gw, conn }) => {
+  const key = p.instanceId ?? p.deviceId ?? p.host ?? conn.client?.instanceId ?? conn.connId;
+  const fields: Partial<PresenceEntry> = {
+    text: p.text, instanceId: p.instanceId, deviceId: p.deviceId, host: p.host ?? conn.client?.displayName,
+    ip: p.ip ?? conn.remoteAddress, mode: p.mode, version: p.version, platform: p.platform,
+    deviceFamily: p.deviceFamily, modelIdentifier: p.modelIdentifier, lastInputSeconds: p.lastInputSeconds,
+    reason: p.reason ?? "system-event", roles: p.roles, scopes: p.scopes, tags: p.tags,
+  };
+  gw.presence.upsertBeacon(key, fields);
+  gw.queueSystemEvent({ text: p.text, ts: Date.now(), sessionKey: p.sessionKey, source: conn.client?.id });
+  gw.broadcastPresence();
+  return { ok: true as const };
+});

@@ -1,0 +1,36 @@
+import type { LoadedConfig } from "../config/load.ts";
+import type { ResolvedPaths } from "../config/paths.ts";
+import type { OpenClawConfig } from "../config/schema.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { Policy } from "../protocol/index.ts";
+import type { AuthConfig } from "./auth.ts";
+
+/** Everything a gateway is built from: an explicit snapshot, so tests can run many in one process. */
+export interface GatewayOptions {
+  config: OpenClawConfig;
+  loaded: LoadedConfig;
+  paths: ResolvedPaths;
+  /** 0 picks a free port. */
+  port: number;
+  bind: string;
+  bindHosts: string[];
+  auth: AuthConfig;
+  logger: Logger;
+  policy?: Partial<Policy>;
+  /** Close a socket that has not completed connect within this time (OPENCLAW_HANDSHAKE_TIMEOUT_MS). */
+  handshakeTimeoutMs?: number;
+  /** How often the health snapshot is refreshed and pushed as a `health` event. */
+  healthRefreshMs?: number;
+  /** Longest time `stop()` waits for sockets to close before it stops the listeners anyway. */
+  drainTimeoutMs?: number;
+}
+
+export const DEFAULT_POLICY: Policy = {
+  maxPayload: 26_214_400,
+  maxBufferedBytes: 52_428_800,
+  tickIntervalMs: 30_000,
+};
+/** Before connect a client is unauthenticated: it may send at most this much in one frame. */
+export const MAX_PREAUTH_PAYLOAD_BYTES = 65_536;
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 15_000;
+export const DEFAULT_HEALTH_REFRESH_MS = 60_000;

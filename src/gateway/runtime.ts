@@ -1,0 +1,137 @@
+import { hostname as osHostname, networkInterfaces, release } from "node:os";
+import type { Health, Policy, StateVersion } from "../protocol/index.ts";
+import { BUILD_ID, VERSION } from "../version.ts";
+import type { Logger } from "../logging/logger.ts";
+import { Bus } from "./bus.ts";
+import { EventLoopMonitor } from "./health.ts";
+import type { GatewayOptions } from "./options.ts";
+import { DEFAULT_HEALTH_REFRESH_MS, DEFAULT_POLICY } from "./options.ts";
+import { PresenceStore } from "./presence.ts";
+import { RawJson } from "./ws/conn.ts";
+
+export interface SystemEventRecord {
+  text: string;
+  ts: number;
+  sessionKey?: string;
+  source?: string;
+}
+
+const MAX_QUEUED_SYSTEM_EVENTS = 100;
+/** A health RPC may serve a snapshot this old; the timer refreshes it anyway. */
+const HEALTH_MAX_AGE_MS = 1_000;
+
+function primaryIPv4(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const i of list ?? []) if (i.family === "IPv4" && !i.internal) return i.address;
+  }
+  return "127.0.0.1";
+}
+
+/** The domain state of one running gateway: presence, health, the socket bus. No sockets API here. */
+export class GatewayRuntime {
+  readonly bootId = crypto.randomUUID();
+  readonly instanceId = crypto.randomUUID();
+  readonly startedAt = Date.now();
+  readonly policy: Policy;
+  readonly presence: PresenceStore;
+  readonly bus: Bus;
+  readonly loop = new EventLoopMonitor();
+  readonly log: Logger;
+  readonly systemEvents: SystemEventRecord[] = [];
+  readonly version = VERSION;
+  readonly buildId = BUILD_ID;
+  port = 0;
+  hosts: string[] = [];
+  draining = false;
+  private healthVersion = 0;
+  private healthCache: { at: number; value: Health; json: RawJson } | null = null;
+
+  constructor(readonly options: GatewayOptions) {
+    this.policy = { ...DEFAULT_POLICY, ...options.policy };
+    this.log = options.logger.child("gateway");
+    this.bus = new Bus(this.policy.maxBufferedBytes, options.logger.child("gateway/ws"));
+    this.presence = new PresenceStore({
+      host: osHostname(), ip: primaryIPv4(), version: VERSION,
+      platform: `${process.platform} ${release()}`,
+      deviceFamily: deviceFamily(), instanceId: this.instanceId,
+    });
+    this.refreshHealth();
+  }
+
+  get healthRefreshMs(): number {
+    return this.options.healthRefreshMs ?? DEFAULT_HEALTH_REFRESH_MS;
+  }
+
+  uptimeMs(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  stateVersion(): StateVersion {
+    return { presence: this.presence.version, health: this.healthVersion };
+  }
+
+  connectionCounts(): { total: number; operators: number; nodes: number } {
+    let nodes = 0;
+    for (const ws of this.bus.all()) if (ws.data.role === "node") nodes++;
+    return { total: this.bus.size, operators: this.bus.size - nodes, nodes };
+  }
+
+  /** The cached snapshot, refreshed when older than a second. */
+  health(): { value: Health; json: RawJson } {
+    const c = this.healthCache;
+    if (c && Date.now() - c.at < HEALTH_MAX_AGE_MS) return c;
+    return this.refreshHealth();
+  }
+
+  refreshHealth(): { value: Health; json: RawJson } {
+    const started = performance.now();
+    const value: Health = {
+      ok: !this.draining,
+      ts: Date.now(),
+      durationMs: 0,
+      uptimeMs: this.uptimeMs(),
+      plugins: { loaded: [], errors: [], unavailable: [] },
+      configReload: { hotReloadStatus: this.options.config.gateway?.reload?.mode === "off" ? "off" : "active" },
+      channels: {},
+      channelOrder: [],
+      channelLabels: {},
+      heartbeatSeconds: 0,
+      defaultAgentId: "main",
+      agents: [{ agentId: "main", isDefault: true }],
+      sessions: { path: `${this.options.paths.stateDir}/agents/main/sessions`, count: 0, recent: [] },
+      connections: this.connectionCounts(),
+      eventLoop: this.loop.snapshot(),
+    };
+    value.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+    this.healthVersion++;
+    this.healthCache = { at: Date.now(), value, json: new RawJson(JSON.stringify(value)) };
+    return this.healthCache;
+  }
+
+  queueSystemEvent(record: SystemEventRecord): void {
+    this.systemEvents.push(record);
+    if (this.systemEvents.length > MAX_QUEUED_SYSTEM_EVENTS) this.systemEvents.shift();
+  }
+
+  broadcastPresence(): void {
+    this.bus.broadcast("presence", { presence: this.presence.list() }, this.stateVersion());
+  }
+
+  broadcastHealth(): void {
+    const { json } = this.refreshHealth();
+    this.bus.broadcast("health", json, this.stateVersion());
+  }
+
+  close(): void {
+    this.loop.stop();
+  }
+}
+
+function deviceFamily(): string {
+  switch (process.platform) {
+    case "darwin": return "Mac";
+    case "win32": return "Windows";
+    case "linux": return "Linux";
+    default: return process.platform;
+  }
+}

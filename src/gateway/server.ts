@@ -1,0 +1,131 @@
+import type { Server } from "bun";
+import { createHttpApp } from "../http/app.ts";
+import { createMethodRegistry } from "./methods/index.ts";
+import type { GatewayOptions } from "./options.ts";
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "./options.ts";
+import { GatewayRuntime } from "./runtime.ts";
+import type { ConnState } from "./ws/conn.ts";
+import { createWebSocketHandler, newConnState, PendingSockets } from "./ws/handlers.ts";
+
+export interface StopOptions {
+  reason?: string;
+  restartExpectedMs?: number;
+}
+
+export interface Gateway {
+  readonly runtime: GatewayRuntime;
+  readonly port: number;
+  readonly hosts: string[];
+  /** ws:// URL of the first listener, for clients and log lines. */
+  readonly url: string;
+  stop(opts?: StopOptions): Promise<void>;
+}
+
+/** Why start-up failed, with the exit code the supervisor should see. */
+export class GatewayStartError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+function wsUrl(host: string, port: number): string {
+  return `ws://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+function normalizeIp(ip: string | undefined): string {
+  if (!ip) return "unknown";
+  return ip.startsWith("::ffff:") ? ip.slice(7) : ip;
+}
+
+function listen(host: string, port: number, fetch: Parameters<typeof Bun.serve<ConnState, {}>>[0]["fetch"], websocket: any): Server<ConnState> {
+  try {
+    return Bun.serve<ConnState, {}>({ hostname: host, port, fetch, websocket, reusePort: false });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "EADDRINUSE") {
+      throw new GatewayStartError(
+        `another gateway instance is already listening on ${wsUrl(host, port)} | listen EADDRINUSE: address already in use ${host}:${port} | EADDRINUSE\n` +
+          `If the gateway is supervised, stop it with: openclaw gateway stop\nPort ${port} is already in use.`,
+      );
+    }
+    throw new GatewayStartError(`failed to bind gateway socket on ${wsUrl(host, port)}: ${e.message}`);
+  }
+}
+
+/** Binds every host of the bind mode on one port; WebSocket upgrades on any path, the rest to Hono. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const gw = new GatewayRuntime(options);
+  const methods = createMethodRegistry();
+  const pending = new PendingSockets(options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
+  const app = createHttpApp({ uptimeMs: () => gw.uptimeMs(), isDraining: () => gw.draining });
+  const websocket = createWebSocketHandler(gw, methods, pending);
+
+  const fetch = (req: Request, server: Server<ConnState>) => {
+    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
+      const ip = normalizeIp(server.requestIP(req)?.address);
+      if (server.upgrade(req, { data: newConnState(ip) })) return undefined;
+      return new Response("WebSocket upgrade failed", { status: 400 });
+    }
+    return app.fetch(req, { server });
+  };
+
+  const servers: Server<ConnState>[] = [];
+  const cleanup = () => {
+    pending.stop();
+    gw.close();
+    for (const s of servers) s.stop(true);
+  };
+  try {
+    const [first, ...rest] = options.bindHosts;
+    if (!first) throw new GatewayStartError("no bind host resolved");
+    servers.push(listen(first, options.port, fetch, websocket));
+    const port = servers[0]!.port!;
+    for (const host of rest) {
+      try {
+        servers.push(listen(host, port, fetch, websocket));
+      } catch (err) {
+        // An extra loopback family (::1 without IPv6) is optional; the first listener is not.
+        gw.log.warn(`could not also listen on ${wsUrl(host, port)}: ${(err as Error).message.split("\n")[0]}`);
+      }
+    }
+    gw.port = port;
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+  gw.hosts = servers.map((s) => s.hostname!);
+
+  const tick = setInterval(() => {
+    gw.bus.broadcast("tick", { ts: Date.now() });
+    if (gw.presence.prune()) gw.broadcastPresence();
+  }, gw.policy.tickIntervalMs);
+  const healthTimer = setInterval(() => gw.broadcastHealth(), gw.healthRefreshMs);
+
+  let stopping: Promise<void> | null = null;
+  const stop = (opts: StopOptions = {}) => {
+    stopping ??= (async () => {
+      gw.draining = true;
+      clearInterval(tick);
+      clearInterval(healthTimer);
+      const payload: { reason: string; restartExpectedMs?: number } = { reason: opts.reason ?? "gateway stopping" };
+      if (opts.restartExpectedMs !== undefined) payload.restartExpectedMs = opts.restartExpectedMs;
+      gw.bus.broadcast("shutdown", payload);
+      for (const ws of [...gw.bus.all()]) ws.close(1012, "service restart");
+      await waitUntil(() => gw.bus.size === 0, options.drainTimeoutMs ?? 1000);
+      cleanup();
+      options.logger.flush();
+    })();
+    return stopping;
+  };
+
+  return { runtime: gw, port: gw.port, hosts: gw.hosts, url: wsUrl(first(gw.hosts), gw.port), stop };
+}
+
+function first(hosts: string[]): string {
+  return hosts[0] ?? "127.0.0.1";
+}
+
+async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond() && Date.now() < deadline) await Bun.sleep(5);
+}

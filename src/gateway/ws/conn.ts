@@ -1,0 +1,52 @@
+import type { ServerWebSocket } from "bun";
+import type { ClientInfo, ErrorShape, Role } from "../../protocol/index.ts";
+
+/** Per-socket state; lives in `ws.data`, so a connection costs one small object. */
+export interface ConnState {
+  connId: string;
+  remoteAddress: string;
+  openedAt: number;
+  phase: "pre" | "ready" | "closed";
+  nonce: string;
+  client?: ClientInfo;
+  role?: Role;
+  scopes?: string[];
+  authMethod?: string;
+  /** Per-socket broadcast counter; targeted events carry no seq. */
+  seq: number;
+  /** Set when this socket owns a presence entry. */
+  presenceKey?: string;
+}
+
+export type GatewaySocket = ServerWebSocket<ConnState>;
+
+/** A payload that is already JSON text: lets hot read methods reuse one serialization. */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
+
+export function encodePayload(payload: unknown): string {
+  return payload instanceof RawJson ? payload.json : JSON.stringify(payload);
+}
+
+export function okFrame(id: string, payload: unknown): string {
+  const head = '{"type":"res","id":' + JSON.stringify(id) + ',"ok":true';
+  return payload === undefined ? head + "}" : head + ',"payload":' + encodePayload(payload) + "}";
+}
+
+export function errorFrame(id: string, error: ErrorShape, payload?: unknown): string {
+  const head = '{"type":"res","id":' + JSON.stringify(id) + ',"ok":false';
+  const withPayload = payload === undefined ? head : head + ',"payload":' + encodePayload(payload);
+  return withPayload + ',"error":' + JSON.stringify(error) + "}";
+}
+
+export function eventFrame(event: string, payload: unknown, extra = ""): string {
+  return '{"type":"event","event":' + JSON.stringify(event) + ',"payload":' + encodePayload(payload) + extra + "}";
+}
+
+/** Close reasons are capped at 123 bytes by RFC 6455. */
+export function closeReason(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= 123) return text;
+  return new TextDecoder().decode(bytes.slice(0, 120)).replace(/\uFFFD+$/, "") + "...";
+}

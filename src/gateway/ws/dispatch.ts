@@ -1,0 +1,97 @@
+import type { RequestFrame } from "../../protocol/index.ts";
+import {
+  DetailCodes, ErrorCodes, GatewayError, KNOWN_METHOD_SCOPES, RequestFrameSchema, formatIssues, scopeSatisfied,
+  toErrorShape,
+} from "../../protocol/index.ts";
+import type { MethodRegistry, RegisteredMethod } from "../methods/registry.ts";
+import type { GatewayRuntime } from "../runtime.ts";
+import type { ConnState, GatewaySocket } from "./conn.ts";
+import { errorFrame, okFrame } from "./conn.ts";
+
+/** Role and scope checks run before the method lookup, as in the published gateway. */
+export function authorize(conn: ConnState, method: string, registered: RegisteredMethod | undefined): void {
+  const scope = registered?.spec.scope ?? KNOWN_METHOD_SCOPES[method] ?? "operator.admin";
+  if (scope === "always") return;
+  const role = conn.role ?? "operator";
+  if (scope === "node" ? role !== "node" : role !== "operator") {
+    throw new GatewayError(ErrorCodes.INVALID_REQUEST, `unauthorized role: ${role}`);
+  }
+  if (role === "node") return;
+  if (!scopeSatisfied(conn.scopes ?? [], scope)) {
+    throw new GatewayError(ErrorCodes.FORBIDDEN, `missing scope: ${scope}`, {
+      details: { code: DetailCodes.MISSING_SCOPE, missingScope: scope, requiredScopes: [scope] },
+    });
+  }
+}
+
+function paramsOf(req: RequestFrame, lenient: boolean | undefined): unknown {
+  const p = req.params;
+  if (p === undefined) return {};
+  if (lenient && (p === null || typeof p !== "object" || Array.isArray(p))) return {};
+  return p;
+}
+
+/** Handles one frame from an authenticated socket. Bad input gets an error res, never a crash. */
+export function handleFrame(ws: GatewaySocket, text: string, gw: GatewayRuntime, methods: MethodRegistry): void {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    return; // Not JSON after hello: ignored, as clients expect.
+  }
+  const parsed = RequestFrameSchema.safeParse(frame);
+  if (!parsed.success) {
+    const raw = frame as { id?: unknown } | null;
+    const id = raw && typeof raw.id === "string" && raw.id ? raw.id : "invalid";
+    const error = new GatewayError(ErrorCodes.INVALID_REQUEST, `invalid request frame: ${formatIssues(parsed.error.issues)}`);
+    gw.bus.send(ws, errorFrame(id, error.toShape()));
+    return;
+  }
+  dispatch(ws, parsed.data, gw, methods);
+}
+
+function dispatch(ws: GatewaySocket, req: RequestFrame, gw: GatewayRuntime, methods: MethodRegistry): void {
+  const started = performance.now();
+  let result: unknown;
+  try {
+    if (req.method === "connect") {
+      throw new GatewayError(ErrorCodes.INVALID_REQUEST, "connect is only valid as the first request");
+    }
+    const registered = methods.get(req.method);
+    authorize(ws.data, req.method, registered);
+    if (!registered) throw new GatewayError(ErrorCodes.INVALID_REQUEST, `unknown method: ${req.method}`);
+    const params = registered.spec.params.safeParse(paramsOf(req, registered.spec.lenientParams));
+    if (!params.success) {
+      throw new GatewayError(ErrorCodes.INVALID_REQUEST, `invalid ${req.method} params: ${formatIssues(params.error.issues)}`);
+    }
+    result = registered.handler(params.data, { gw, conn: ws.data });
+  } catch (err) {
+    respondError(ws, req, err, gw, started);
+    return;
+  }
+  if (result instanceof Promise) {
+    result.then(
+      (value) => respond(ws, req, value, gw, started),
+      (err) => respondError(ws, req, err, gw, started),
+    );
+  } else {
+    respond(ws, req, result, gw, started);
+  }
+}
+
+function respond(ws: GatewaySocket, req: RequestFrame, value: unknown, gw: GatewayRuntime, started: number): void {
+  gw.bus.send(ws, okFrame(req.id, value));
+  if (gw.log.enabled("debug")) logCall(gw, ws, req, "✓", started);
+}
+
+function respondError(ws: GatewaySocket, req: RequestFrame, err: unknown, gw: GatewayRuntime, started: number): void {
+  const shape = toErrorShape(err);
+  if (!(err instanceof GatewayError)) gw.log.error(`method ${req.method} failed`, { error: String((err as Error)?.stack ?? err) });
+  gw.bus.send(ws, errorFrame(req.id, shape));
+  if (gw.log.enabled("debug")) logCall(gw, ws, req, "✗", started, `errorCode=${shape.code} errorMessage=${shape.message}`);
+}
+
+function logCall(gw: GatewayRuntime, ws: GatewaySocket, req: RequestFrame, mark: string, started: number, extra = ""): void {
+  const ms = Math.round(performance.now() - started);
+  gw.log.debug(`⇄ res ${mark} ${req.method} ${ms}ms ${extra}`.trim(), { conn: ws.data.connId, id: req.id });
+}

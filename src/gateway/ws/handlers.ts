@@ -1,0 +1,126 @@
+import type { Server, WebSocketHandler } from "bun";
+import type { MethodRegistry } from "../methods/registry.ts";
+import { MAX_PREAUTH_PAYLOAD_BYTES } from "../options.ts";
+import type { GatewayRuntime } from "../runtime.ts";
+import type { ConnState, GatewaySocket } from "./conn.ts";
+import { eventFrame } from "./conn.ts";
+import { handleFrame } from "./dispatch.ts";
+import { handlePreConnect } from "./handshake.ts";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export function newConnState(remoteAddress: string): ConnState {
+  return {
+    connId: crypto.randomUUID(),
+    remoteAddress,
+    openedAt: Date.now(),
+    phase: "pre",
+    nonce: crypto.randomUUID(),
+    seq: 0,
+  };
+}
+
+/**
+ * Sockets that have not completed connect, swept by one timer instead of a timer per socket:
+ * the handshake deadline is coarse by nature and this keeps idle sockets cheap.
+ */
+export class PendingSockets {
+  private pending = new Set<GatewaySocket>();
+  private timer: Timer;
+
+  constructor(private timeoutMs: number) {
+    this.timer = setInterval(() => this.sweep(), Math.max(25, Math.min(1000, timeoutMs / 4)));
+    this.timer.unref();
+  }
+
+  add(ws: GatewaySocket): void {
+    this.pending.add(ws);
+  }
+
+  delete(ws: GatewaySocket): void {
+    this.pending.delete(ws);
+  }
+
+  private sweep(): void {
+    const deadline = Date.now() - this.timeoutMs;
+    for (const ws of this.pending) {
+      if (ws.data.openedAt <= deadline) {
+        this.pending.delete(ws);
+        ws.close(1000, "");
+      }
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+function textOf(raw: string | Buffer): string | null {
+  if (typeof raw === "string") return raw;
+  try {
+    return utf8.decode(raw);
+  } catch {
+    return null;
+  }
+}
+
+export function createWebSocketHandler(
+  gw: GatewayRuntime,
+  methods: MethodRegistry,
+  pending: PendingSockets,
+): WebSocketHandler<ConnState> {
+  const log = gw.log;
+  return {
+    maxPayloadLength: gw.policy.maxPayload,
+    // Our own check drops slow consumers at maxBufferedBytes; Bun's limit sits just above it.
+    backpressureLimit: gw.policy.maxBufferedBytes + 1024 * 1024,
+    closeOnBackpressureLimit: false,
+    perMessageDeflate: false,
+    idleTimeout: 120,
+    open(ws) {
+      if (gw.draining) {
+        ws.close(1012, "service restart");
+        return;
+      }
+      pending.add(ws);
+      ws.send(eventFrame("connect.challenge", { nonce: ws.data.nonce, ts: Date.now() }));
+      if (log.enabled("debug")) log.debug(`← open remoteAddr=${ws.data.remoteAddress}`, { conn: ws.data.connId });
+    },
+    message(ws, raw) {
+      const d = ws.data;
+      if (d.phase === "ready") {
+        const text = textOf(raw);
+        if (text !== null) handleFrame(ws, text, gw, methods);
+        return;
+      }
+      if (d.phase !== "pre") return;
+      if (raw.length > MAX_PREAUTH_PAYLOAD_BYTES) {
+        pending.delete(ws);
+        ws.close(1009, "");
+        return;
+      }
+      const text = textOf(raw);
+      if (text === null) {
+        pending.delete(ws);
+        ws.close(1000, "");
+        return;
+      }
+      handlePreConnect(ws, text, gw, methods);
+      if (d.phase === "ready") pending.delete(ws);
+    },
+    close(ws, code, reason) {
+      const d = ws.data;
+      const wasReady = d.phase === "ready";
+      d.phase = "closed";
+      pending.delete(ws);
+      gw.bus.delete(ws);
+      if (gw.presence.removeConnection(d) && !gw.draining) gw.broadcastPresence();
+      if (log.enabled("debug")) {
+        log.debug(`→ close code=${code} durationMs=${Date.now() - d.openedAt}${wasReady ? "" : " (before connect)"}${reason ? ` reason=${reason}` : ""}`, { conn: d.connId });
+      }
+    },
+  };
+}
+
+export type GatewayServer = Server<ConnState>;

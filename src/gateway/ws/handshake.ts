@@ -1,0 +1,108 @@
+import type { ConnectParams, HelloOk } from "../../protocol/index.ts";
+import {
+  ConnectParamsSchema, DetailCodes, EPHEMERAL_MODES, ErrorCodes, EVENT_NAMES, GatewayError, MIN_PROBE_PROTOCOL,
+  RequestFrameSchema, formatIssues,
+} from "../../protocol/index.ts";
+import { PROTOCOL_VERSION } from "../../version.ts";
+import { authenticate, effectiveScopes, HandshakeError } from "../auth.ts";
+import type { MethodRegistry } from "../methods/registry.ts";
+import type { GatewayRuntime } from "../runtime.ts";
+import type { GatewaySocket } from "./conn.ts";
+import { closeReason, errorFrame, okFrame } from "./conn.ts";
+
+/** What a failed connect does: the error res (when there is a request id), then the close. */
+function reject(ws: GatewaySocket, id: string, err: GatewayError, closeCode = 1008): void {
+  ws.send(errorFrame(id, err.toShape()));
+  ws.close(closeCode, closeReason(err.message));
+}
+
+function negotiateProtocol(p: ConnectParams): number | null {
+  if (p.minProtocol <= PROTOCOL_VERSION && PROTOCOL_VERSION <= p.maxProtocol) return PROTOCOL_VERSION;
+  const lenient = p.client.mode === "probe" || p.role === "node";
+  if (lenient && p.minProtocol <= MIN_PROBE_PROTOCOL && MIN_PROBE_PROTOCOL <= p.maxProtocol) return MIN_PROBE_PROTOCOL;
+  return null;
+}
+
+/**
+ * Handles the one frame a socket may send before it is authenticated. Every failure closes the
+ * socket with the code the published gateway uses, so real clients react the same way.
+ */
+export function handlePreConnect(ws: GatewaySocket, text: string, gw: GatewayRuntime, methods: MethodRegistry): void {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    ws.close(1000, "");
+    return;
+  }
+  const parsed = RequestFrameSchema.safeParse(frame);
+  if (!parsed.success) {
+    ws.close(1008, "invalid request frame");
+    return;
+  }
+  const req = parsed.data;
+  if (req.method !== "connect") {
+    reject(ws, req.id, new GatewayError(ErrorCodes.INVALID_REQUEST, "invalid handshake: first request must be connect"));
+    return;
+  }
+  const params = ConnectParamsSchema.safeParse(req.params ?? {});
+  if (!params.success) {
+    reject(ws, req.id, new GatewayError(ErrorCodes.INVALID_REQUEST, `invalid connect params: ${formatIssues(params.error.issues)}`));
+    return;
+  }
+  const p = params.data;
+  const protocol = negotiateProtocol(p);
+  if (protocol === null) {
+    const details = {
+      code: DetailCodes.PROTOCOL_MISMATCH, clientMinProtocol: p.minProtocol, clientMaxProtocol: p.maxProtocol,
+      expectedProtocol: PROTOCOL_VERSION, minimumProbeProtocol: MIN_PROBE_PROTOCOL,
+    };
+    reject(ws, req.id, new GatewayError(ErrorCodes.INVALID_REQUEST, "protocol mismatch", { details }), 1002);
+    return;
+  }
+  try {
+    if ((p.role ?? "operator") === "node" && !p.device) {
+      throw new HandshakeError(ErrorCodes.NOT_PAIRED, "device identity required", {
+        details: { code: DetailCodes.DEVICE_IDENTITY_REQUIRED },
+      });
+    }
+    const outcome = authenticate(p, gw.options.auth);
+    const d = ws.data;
+    d.client = p.client;
+    d.role = p.role ?? "operator";
+    d.scopes = d.role === "node" ? [] : effectiveScopes(p);
+    d.authMethod = outcome.method;
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    gw.log.warn("unauthorized connect", { conn: ws.data.connId, client: p.client.id, reason: err.message });
+    reject(ws, req.id, err);
+    return;
+  }
+  establish(ws, req.id, protocol, gw, methods);
+}
+
+function establish(ws: GatewaySocket, id: string, protocol: number, gw: GatewayRuntime, methods: MethodRegistry): void {
+  const d = ws.data;
+  d.phase = "ready";
+  const hello: HelloOk = {
+    type: "hello-ok",
+    protocol,
+    server: { version: gw.version, buildId: gw.buildId, bootId: gw.bootId, connId: d.connId },
+    features: { methods: methods.names(), events: EVENT_NAMES, capabilities: [] },
+    snapshot: {
+      presence: gw.presence.list(),
+      health: gw.health().value,
+      stateVersion: gw.stateVersion(),
+      uptimeMs: gw.uptimeMs(),
+    },
+    auth: { method: d.authMethod, role: d.role!, scopes: d.scopes! },
+    policy: gw.policy,
+  };
+  // hello-ok must precede any broadcast, including the presence change this connect causes.
+  ws.send(okFrame(id, hello));
+  gw.bus.add(ws);
+  if (gw.log.enabled("debug")) {
+    gw.log.debug(`connect client=${d.client!.id} version=${d.client!.version} mode=${d.client!.mode} auth=${d.authMethod}`, { conn: d.connId });
+  }
+  if (!EPHEMERAL_MODES.has(d.client!.mode) && gw.presence.addConnection(d)) gw.broadcastPresence();
+}

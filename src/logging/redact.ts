@@ -1,0 +1,142 @@
+/**
+ * Always-on masking shared by both sinks. Patterns are regex source strings (flags "gi" unless written
+ * as "/source/flags"); when a pattern has a capture group only group 1 is masked, so the context
+ * ("Bearer ", "--token ") stays readable.
+ */
+export const DEFAULT_REDACT_PATTERNS: readonly string[] = [
+  String.raw`\b(sk-[A-Za-z0-9][A-Za-z0-9_-]{7,})`,
+  String.raw`\b(gh[pousr]_[A-Za-z0-9]{20,})`,
+  String.raw`\b(xox[abprs]-[A-Za-z0-9-]{10,})`,
+  String.raw`\b(AIza[0-9A-Za-z_-]{30,})`,
+  String.raw`\b(\d{6,}:[A-Za-z0-9_-]{30,})`,
+  String.raw`\bBearer\s+([A-Za-z0-9._~+/=-]+)`,
+  String.raw`--(?:token|password|passwd|secret|api-?key)(?:=|\s+)("[^"]*"|'[^']*'|\S+)`,
+  String.raw`"[A-Za-z_-]*(?:token|password|passwd|secret|api_?key)[A-Za-z_-]*"\s*:\s*"((?:[^"\\]|\\.)+)"`,
+  // Pure numbers are skipped so counters such as inputTokens=523 survive.
+  String.raw`\b[A-Za-z_]*(?:token|password|passwd|secret|api_?key)[A-Za-z_]*\s*[=:]\s*(?!\d+(?:[\s,;&]|$))([^\s"'&,;]+)`,
+  String.raw`\b(?:token|key|secret)s?\b[\s:="']{1,4}([A-Za-z0-9_+/=-]{24,})`,
+  String.raw`(-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----)`,
+];
+
+/** Field keys whose (non-numeric) values are never worth showing. */
+const SENSITIVE_KEY = /token|password|secret|apikey|api_key|authorization/i;
+const ELLIPSIS = "…";
+const MAX_DEPTH = 8;
+const MAX_ARRAY = 200;
+/** Shorter "secrets" would shred ordinary words all over the log. */
+const MIN_SECRET_LENGTH = 4;
+
+export function maskValue(s: string): string {
+  return s.length >= 18 ? `${s.slice(0, 6)}${ELLIPSIS}${s.slice(-4)}` : "***";
+}
+
+function alreadyMasked(s: string): boolean {
+  return s === "***" || s.includes(ELLIPSIS);
+}
+
+export function compilePattern(p: string): RegExp {
+  const m = /^\/(.+)\/([a-z]*)$/s.exec(p);
+  if (!m) return new RegExp(p, "gi");
+  const flags = m[2]!.includes("g") ? m[2]! : `${m[2]}g`;
+  return new RegExp(m[1]!, flags);
+}
+
+export interface Redactor {
+  text(s: string): string;
+  value(v: unknown): unknown;
+  /** Patterns that failed to compile; reported once by the logger, then ignored. */
+  readonly invalid: string[];
+}
+
+export function createRedactor(opts: { patterns?: readonly string[]; secrets?: () => string[] } = {}): Redactor {
+  const invalid: string[] = [];
+  const regexes: RegExp[] = [];
+  for (const p of opts.patterns ?? DEFAULT_REDACT_PATTERNS) {
+    try {
+      regexes.push(compilePattern(p));
+    } catch {
+      invalid.push(p);
+    }
+  }
+  const secretsFn = opts.secrets;
+
+  const replacer = (match: string, ...rest: unknown[]): string => {
+    // rest = [...groups, offset, input, (namedGroups)]; only group 1 matters.
+    const g1 = typeof rest[0] === "string" && rest.length > 2 ? rest[0] : undefined;
+    const target = g1 && g1.length > 0 ? g1 : match;
+    if (alreadyMasked(target)) return match;
+    if (target === match) return maskValue(match);
+    const at = match.lastIndexOf(target);
+    return match.slice(0, at) + maskValue(target) + match.slice(at + target.length);
+  };
+
+  const text = (input: string): string => {
+    let s = input;
+    if (secretsFn) {
+      for (const secret of secretsFn()) {
+        if (typeof secret === "string" && secret.length >= MIN_SECRET_LENGTH && s.includes(secret)) {
+          s = s.split(secret).join(maskValue(secret));
+        }
+      }
+    }
+    for (const re of regexes) {
+      re.lastIndex = 0;
+      s = s.replace(re, replacer);
+    }
+    return s;
+  };
+
+  const walk = (v: unknown, depth: number, seen: Set<object>): unknown => {
+    switch (typeof v) {
+      case "string":
+        return text(v);
+      case "number":
+      case "boolean":
+      case "undefined":
+        return v;
+      case "bigint":
+        return v.toString();
+      case "function":
+      case "symbol":
+        return String(v);
+    }
+    if (v === null) return null;
+    const obj = v as object;
+    if (seen.has(obj)) return "[Circular]";
+    if (depth >= MAX_DEPTH) return "[Object]";
+    if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? "Invalid Date" : obj.toISOString();
+    if (obj instanceof Error) {
+      const e: Record<string, unknown> = { name: obj.name, message: text(obj.message) };
+      if (obj.stack) e.stack = text(obj.stack);
+      const code = (obj as { code?: unknown }).code;
+      if (code !== undefined) e.code = walk(code, depth + 1, seen);
+      return e;
+    }
+    if (ArrayBuffer.isView(obj)) return `[${obj.constructor.name} ${obj.byteLength} bytes]`;
+    const toJSON = (obj as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") return walk(toJSON.call(obj), depth + 1, seen);
+    seen.add(obj);
+    try {
+      if (Array.isArray(obj) || obj instanceof Set) {
+        const items = Array.isArray(obj) ? obj : [...obj];
+        const out = items.slice(0, MAX_ARRAY).map((x) => walk(x, depth + 1, seen));
+        if (items.length > MAX_ARRAY) out.push(`[${items.length - MAX_ARRAY} more]`);
+        return out;
+      }
+      const entries = obj instanceof Map ? [...obj.entries()] : Object.entries(obj);
+      const out: Record<string, unknown> = {};
+      for (const [k, val] of entries) {
+        const key = String(k);
+        out[key] =
+          SENSITIVE_KEY.test(key) && val != null && typeof val !== "number" && typeof val !== "boolean"
+            ? "***"
+            : walk(val, depth + 1, seen);
+      }
+      return out;
+    } finally {
+      seen.delete(obj);
+    }
+  };
+
+  return { text, value: (v) => walk(v, 0, new Set()), invalid };
+}

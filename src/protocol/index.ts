@@ -1,0 +1,36 @@
+export * from "./frames.ts";
+export * from "./errors.ts";
+export * from "./scopes.ts";
+export * from "./connect.ts";
+export * from "./events.ts";
+export * from "./methods/types.ts";
+import * as system from "./methods/system.ts";
+import * as config from "./methods/config.ts";
+import * as logs from "./methods/logs.ts";
+import type { MethodSpec } from "./methods/types.ts";
+
+/** Every method the protocol declares, one entry each; the gateway implements them by name. */
+export const METHOD_SPECS = {
+  health: system.health,
+  status: system.status,
+  "system-presence": system.systemPresence,
+  "system-event": system.systemEvent,
+  "config.get": config.configGet,
+  "logs.tail": logs.logsTail,
+} as const satisfies Record<string, MethodSpec>;
+export type MethodName = keyof typeof METHOD_SPECS;
+
+/**
+ * Scopes of methods the published gateway knows but we have not implemented yet; they still
+ * drive authorization so a caller gets "missing scope" before "unknown method", as the real CLI expects.
+ */
+export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = {
+  "last-heartbeat": "operator.read", "node.list": "operator.read", "node.describe": "operator.read",
+  "channels.status": "operator.read", "chat.history": "operator.read", "sessions.list": "operator.read",
+  "agents.list": "operator.read", "models.list": "operator.read", "gateway.identity.get": "operator.read",
+  send: "operator.write", "chat.send": "operator.write", "chat.abort": "operator.write", "agent.wait": "operator.write",
+  wake: "operator.write", "message.action": "operator.write", agent: "operator.write", "node.invoke": "operator.write",
+  "node.pair.list": "operator.pairing", "node.pair.approve": "operator.pairing", "node.pair.reject": "operator.pairing",
+  "node.pair.remove": "operator.pairing", "node.rename": "operator.pairing",
+};
+export { system as systemMethods, config as configMethods, logs as logsMethods };

@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { PresenceEntrySchema } from "../connect.ts";
+import { defineMethod } from "./types.ts";
+
+const Empty = z.strictObject({});
+
+export const EventLoopSchema = z.object({
+  degraded: z.boolean(),
+  intervalMs: z.number(),
+  delayP99Ms: z.number(),
+  delayMaxMs: z.number(),
+  utilization: z.number(),
+});
+
+export const HealthSchema = z
+  .object({
+    ok: z.boolean(),
+    ts: z.number(),
+    durationMs: z.number(),
+    uptimeMs: z.number(),
+    plugins: z.object({ loaded: z.array(z.string()), errors: z.array(z.unknown()), unavailable: z.array(z.string()) }),
+    configReload: z.object({ hotReloadStatus: z.string() }),
+    channels: z.record(z.string(), z.unknown()),
+    channelOrder: z.array(z.string()),
+    channelLabels: z.record(z.string(), z.string()),
+    heartbeatSeconds: z.number(),
+    defaultAgentId: z.string(),
+    agents: z.array(z.object({ agentId: z.string(), isDefault: z.boolean() }).passthrough()),
+    sessions: z.object({ path: z.string(), count: z.int(), recent: z.array(z.unknown()) }),
+    connections: z.object({ total: z.int(), operators: z.int(), nodes: z.int() }),
+    eventLoop: EventLoopSchema,
+  })
+  .describe("Gateway health snapshot (cached; also pushed as the health event)");
+export type Health = z.infer<typeof HealthSchema>;
+
+export const health = defineMethod({
+  name: "health",
+  description: "Health snapshot; always allowed, whatever the caller's scopes",
+  params: z.strictObject({ probe: z.boolean().optional() }),
+  result: HealthSchema,
+  scope: "always",
+  lenientParams: true,
+});
+
+export const StatusSchema = z
+  .object({
+    runtimeVersion: z.string(),
+    pid: z.int(),
+    uptimeMs: z.number(),
+    gateway: z.object({
+      port: z.int(),
+      bind: z.string(),
+      hosts: z.array(z.string()),
+      authMode: z.string(),
+      configPath: z.string(),
+      stateDir: z.string(),
+      logFile: z.string().nullable(),
+      profile: z.string().nullable(),
+    }),
+    connections: z.object({ total: z.int(), operators: z.int(), nodes: z.int() }),
+    presenceCount: z.int(),
+    queuedSystemEvents: z.array(z.object({ text: z.string(), ts: z.number() }).passthrough()),
+    heartbeat: z.object({ defaultAgentId: z.string(), agents: z.array(z.unknown()) }),
+    channelSummary: z.array(z.unknown()),
+    processMemory: z.object({ rss: z.number(), heapUsed: z.number(), heapTotal: z.number() }),
+    eventLoop: EventLoopSchema,
+  })
+  .describe("Short gateway summary; paths are redacted for read-only callers");
+
+export const status = defineMethod({
+  name: "status",
+  description: "Short summary of the running gateway",
+  params: Empty,
+  result: StatusSchema,
+  scope: "operator.read",
+  lenientParams: true,
+});
+
+export const systemPresence = defineMethod({
+  name: "system-presence",
+  description: "Current presence list (the gateway itself, connected clients, recent beacons)",
+  params: Empty,
+  result: z.array(PresenceEntrySchema),
+  scope: "operator.read",
+  lenientParams: true,
+});
+
+export const SystemEventParamsSchema = z.strictObject({
+  text: z.string().min(1),
+  idempotencyKey: z.string().optional(),
+  sessionKey: z.string().optional(),
+  wake: z.union([z.boolean(), z.string()]).optional(),
+  deviceId: z.string().optional(),
+  instanceId: z.string().optional(),
+  host: z.string().optional(),
+  ip: z.string().optional(),
+  mode: z.string().optional(),
+  version: z.string().optional(),
+  platform: z.string().optional(),
+  deviceFamily: z.string().optional(),
+  modelIdentifier: z.string().optional(),
+  lastInputSeconds: z.number().optional(),
+  reason: z.string().optional(),
+  roles: z.array(z.string()).optional(),
+  scopes: z.array(z.string()).optional(),
+  tags: z.array(z.string()).optional(),
+});
+
+export const systemEvent = defineMethod({
+  name: "system-event",
+  description: "Post a presence/system note; updates presence and broadcasts it",
+  params: SystemEventParamsSchema,
+  result: z.strictObject({ ok: z.literal(true) }),
+  scope: "operator.admin",
+});
