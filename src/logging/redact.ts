@@ -61,12 +61,18 @@ export function createRedactor(opts: { patterns?: readonly string[]; secrets?: (
   const secretsFn = opts.secrets;
 
   const replacer = (match: string, ...rest: unknown[]): string => {
-    // rest = [...groups, offset, input, (namedGroups)]; only group 1 matters.
-    const g1 = typeof rest[0] === "string" && rest.length > 2 ? rest[0] : undefined;
-    const target = g1 && g1.length > 0 ? g1 : match;
-    if (alreadyMasked(target)) return match;
-    if (target === match) return maskValue(match);
-    const at = match.lastIndexOf(target);
+    // rest = [...groups, offset, input, namedGroups?]; only group 1 matters.
+    let i = rest.length - 1;
+    if (typeof rest[i] === "object") i--;
+    const input = rest[i] as string;
+    const offset = rest[i - 1] as number;
+    const g1 = i >= 2 && typeof rest[0] === "string" && rest[0].length > 0 ? rest[0] : undefined;
+    const target = g1 ?? match;
+    const at = g1 ? match.lastIndexOf(g1) : 0;
+    // A value that is (or borders) an earlier mask must not be masked again into "***".
+    const before = input[offset + at - 1];
+    const after = input[offset + at + target.length];
+    if (alreadyMasked(target) || before === ELLIPSIS || after === ELLIPSIS) return match;
     return match.slice(0, at) + maskValue(target) + match.slice(at + target.length);
   };
 

@@ -1,9 +1,9 @@
 import type { ConnectParams, HelloOk } from "../../protocol/index.ts";
 import {
-  ConnectParamsSchema, DetailCodes, EPHEMERAL_MODES, ErrorCodes, EVENT_NAMES, GatewayError, MIN_PROBE_PROTOCOL,
+  ConnectParamsSchema, DetailCodes, EPHEMERAL_MODES, ErrorCodes, EVENT_NAMES, GatewayError,
   RequestFrameSchema, formatIssues,
 } from "../../protocol/index.ts";
-import { PROTOCOL_VERSION } from "../../version.ts";
+import { MIN_PROBE_PROTOCOL, PROTOCOL_VERSION } from "../../version.ts";
 import { authenticate, effectiveScopes, HandshakeError } from "../auth.ts";
 import type { MethodRegistry } from "../methods/registry.ts";
 import type { GatewayRuntime } from "../runtime.ts";
