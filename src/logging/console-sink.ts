@@ -1,4 +1,4 @@
-import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+import { createConsola, type ConsolaInstance, type LogObject } from "consola/core";
 import { fieldsTail, localIsoTime } from "./format.ts";
 
 export type ConsoleStyle = "pretty" | "json" | "compact";

@@ -1,0 +1,21 @@
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { generatedSchemas } from "../../scripts/generated.ts";
+
+describe("schema/ is what the code generates (run `bun run gen` after changing a schema)", () => {
+  for (const [path, content] of Object.entries(generatedSchemas())) {
+    test(path.split("/").slice(-2).join("/"), () => {
+      expect(readFileSync(path, "utf8")).toBe(content);
+    });
+  }
+});
+
+describe("the protocol schema comes from the registry", () => {
+  test("lists each implemented method with its scope and params", () => {
+    const doc = JSON.parse(readFileSync(Object.keys(generatedSchemas())[0]!, "utf8"));
+    expect(Object.keys(doc.methods)).toEqual(["config.get", "health", "logs.tail", "status", "system-event", "system-presence"]);
+    expect(doc.methods["system-event"].scope).toBe("operator.admin");
+    expect(doc.methods["system-event"].params.required).toEqual(["text"]);
+    expect(doc.handshake.connectParams.additionalProperties).toBe(false);
+  });
+});
