@@ -1,4 +1,4 @@
-import type { Server } from "bun";
+import type { Server, WebSocketHandler } from "bun";
 import { createHttpApp } from "../http/app.ts";
 import { createMethodRegistry } from "./methods/index.ts";
 import type { GatewayOptions } from "./options.ts";
@@ -37,9 +37,11 @@ function normalizeIp(ip: string | undefined): string {
   return ip.startsWith("::ffff:") ? ip.slice(7) : ip;
 }
 
-function listen(host: string, port: number, fetch: Parameters<typeof Bun.serve<ConnState, {}>>[0]["fetch"], websocket: any): Server<ConnState> {
+type Fetch = (req: Request, server: Server<ConnState>) => Response | Promise<Response> | undefined;
+
+function listen(host: string, port: number, fetch: Fetch, websocket: WebSocketHandler<ConnState>): Server<ConnState> {
   try {
-    return Bun.serve<ConnState, {}>({ hostname: host, port, fetch, websocket, reusePort: false });
+    return Bun.serve<ConnState>({ hostname: host, port, fetch: fetch as never, websocket, reusePort: false });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === "EADDRINUSE") {
@@ -60,7 +62,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const app = createHttpApp({ uptimeMs: () => gw.uptimeMs(), isDraining: () => gw.draining });
   const websocket = createWebSocketHandler(gw, methods, pending);
 
-  const fetch = (req: Request, server: Server<ConnState>) => {
+  const fetch: Fetch = (req, server) => {
     if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
       const ip = normalizeIp(server.requestIP(req)?.address);
       if (server.upgrade(req, { data: newConnState(ip) })) return undefined;

@@ -107,14 +107,14 @@ class Core {
 
   emit(log: LoggerImpl, levelId: number, msg: string, fields: Fields | undefined): void {
     const date = this.now();
-    const message = this.redactor.text(typeof msg === "string" ? msg : String(msg));
-    let clean: Fields | undefined;
+    let raw: Fields | undefined;
     if (fields && typeof fields === "object") {
       for (const _ in fields) {
-        clean = this.redactor.value(fields) as Fields;
+        raw = fields;
         break;
       }
     }
+    const { message, fields: clean } = this.redactor.record(typeof msg === "string" ? msg : String(msg), raw);
     const sink = this.fileSink;
     if (sink && levelId >= this.fileId && sink.active) {
       const line = formatFileLine({

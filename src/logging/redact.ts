@@ -44,6 +44,11 @@ export function compilePattern(p: string): RegExp {
 export interface Redactor {
   text(s: string): string;
   value(v: unknown): unknown;
+  /** Both parts of one log call with a single secrets() lookup. */
+  record(
+    message: string,
+    fields: Record<string, unknown> | undefined,
+  ): { message: string; fields: Record<string, unknown> | undefined };
   /** Patterns that failed to compile; reported once by the logger, then ignored. */
   readonly invalid: string[];
 }
@@ -76,13 +81,13 @@ export function createRedactor(opts: { patterns?: readonly string[]; secrets?: (
     return match.slice(0, at) + maskValue(target) + match.slice(at + target.length);
   };
 
-  const text = (input: string): string => {
+  const currentSecrets = (): readonly string[] => (secretsFn ? secretsFn() : []);
+
+  const redactText = (input: string, secrets: readonly string[]): string => {
     let s = input;
-    if (secretsFn) {
-      for (const secret of secretsFn()) {
-        if (typeof secret === "string" && secret.length >= MIN_SECRET_LENGTH && s.includes(secret)) {
-          s = s.split(secret).join(maskValue(secret));
-        }
+    for (const secret of secrets) {
+      if (typeof secret === "string" && secret.length >= MIN_SECRET_LENGTH && s.includes(secret)) {
+        s = s.split(secret).join(maskValue(secret));
       }
     }
     for (const re of regexes) {
@@ -92,7 +97,9 @@ export function createRedactor(opts: { patterns?: readonly string[]; secrets?: (
     return s;
   };
 
-  const walk = (v: unknown, depth: number, seen: Set<object>): unknown => {
+  // secrets() is fetched once per log call and threaded through, not once per string.
+  const walk = (v: unknown, depth: number, seen: Set<object>, secrets: readonly string[]): unknown => {
+    const text = (s: string) => redactText(s, secrets);
     switch (typeof v) {
       case "string":
         return text(v);
@@ -115,17 +122,17 @@ export function createRedactor(opts: { patterns?: readonly string[]; secrets?: (
       const e: Record<string, unknown> = { name: obj.name, message: text(obj.message) };
       if (obj.stack) e.stack = text(obj.stack);
       const code = (obj as { code?: unknown }).code;
-      if (code !== undefined) e.code = walk(code, depth + 1, seen);
+      if (code !== undefined) e.code = walk(code, depth + 1, seen, secrets);
       return e;
     }
     if (ArrayBuffer.isView(obj)) return `[${obj.constructor.name} ${obj.byteLength} bytes]`;
     const toJSON = (obj as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === "function") return walk(toJSON.call(obj), depth + 1, seen);
+    if (typeof toJSON === "function") return walk(toJSON.call(obj), depth + 1, seen, secrets);
     seen.add(obj);
     try {
       if (Array.isArray(obj) || obj instanceof Set) {
         const items = Array.isArray(obj) ? obj : [...obj];
-        const out = items.slice(0, MAX_ARRAY).map((x) => walk(x, depth + 1, seen));
+        const out = items.slice(0, MAX_ARRAY).map((x) => walk(x, depth + 1, seen, secrets));
         if (items.length > MAX_ARRAY) out.push(`[${items.length - MAX_ARRAY} more]`);
         return out;
       }
@@ -136,7 +143,7 @@ export function createRedactor(opts: { patterns?: readonly string[]; secrets?: (
         out[key] =
           SENSITIVE_KEY.test(key) && val != null && typeof val !== "number" && typeof val !== "boolean"
             ? "***"
-            : walk(val, depth + 1, seen);
+            : walk(val, depth + 1, seen, secrets);
       }
       return out;
     } finally {
@@ -144,5 +151,16 @@ export function createRedactor(opts: { patterns?: readonly string[]; secrets?: (
     }
   };
 
-  return { text, value: (v) => walk(v, 0, new Set()), invalid };
+  return {
+    text: (s) => redactText(s, currentSecrets()),
+    value: (v) => walk(v, 0, new Set(), currentSecrets()),
+    record(message, fields) {
+      const secrets = currentSecrets();
+      return {
+        message: redactText(message, secrets),
+        fields: fields === undefined ? undefined : (walk(fields, 0, new Set(), secrets) as Record<string, unknown>),
+      };
+    },
+    invalid,
+  };
 }

@@ -5,7 +5,7 @@ import { startTestGateway, TEST_TOKEN, type TestGateway } from "../fixtures/gate
 import { RawClient } from "../fixtures/ws-client.ts";
 
 let gw: TestGateway;
-let admin: RawClient;
+let admin: RawClient & { hello: any };
 const secret = "s3cret-token-value-abcdef";
 const raw = `{ // comment\n gateway: { mode: "local", auth: { token: "${secret}" } }, logging: { level: "info" } }`;
 

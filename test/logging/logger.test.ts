@@ -1,26 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { displaySubsystem, localIsoTime } from "../../src/logging/format.ts";
-import { createLogger, type LoggerOptions } from "../../src/logging/logger.ts";
-import { capture, tempDir } from "./helpers.ts";
-
-const FIXED = new Date("2026-11-21T13:01:09.473Z");
-
-function setup(extra: Partial<LoggerOptions> = {}) {
-  const dir = tempDir();
-  const file = join(dir, "test.log");
-  const stdout = capture();
-  const stderr = capture();
-  const log = createLogger({ file, stdout, stderr, now: () => FIXED, ...extra });
-  // The sink opens lazily, so "no file yet" just means "nothing logged".
-  const fileLines = () =>
-    (existsSync(file) ? readFileSync(file, "utf8") : "")
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, any>);
-  return { dir, file, stdout, stderr, log, fileLines };
-}
+import { localIsoTime } from "../../src/logging/format.ts";
+import { createLogger } from "../../src/logging/logger.ts";
+import { capture, FIXED, setup, tempDir } from "./helpers.ts";
 
 const savedTZ = process.env.TZ;
 afterEach(() => {
@@ -161,87 +143,19 @@ describe("levels", () => {
   });
 });
 
-describe("console", () => {
-  test("info/debug go to stdout, warn and above to stderr", () => {
-    const { log, stdout, stderr } = setup({ consoleLevel: "trace" });
-    const g = log.child("gateway");
-    g.trace("t");
-    g.debug("d");
-    g.info("i");
-    g.warn("w");
-    g.error("e");
-    g.fatal("f");
-    expect(stdout.lines().map((l) => l.split(" ").pop())).toEqual(["t", "d", "i"]);
-    expect(stderr.lines().map((l) => l.split(" ").pop())).toEqual(["w", "e", "f"]);
+describe("redaction wiring", () => {
+  test("secrets() is consulted once per emitted call, not per string", () => {
+    let calls = 0;
+    const { log } = setup({ secrets: () => (calls++, ["abcdefghijklmnop"]) });
+    log.child("x").info("m", { a: "1", b: "2", c: { d: "3" } });
+    expect(calls).toBe(1);
   });
 
-  test("compact line: local time, [subsystem], message; fields only on warn+", () => {
-    process.env.TZ = "UTC";
-    const { log, stdout, stderr } = setup();
-    const ws = log.child("gateway").child("ws");
-    ws.info("loading configuration…", { a: 1 });
-    ws.warn("unauthorized", { conn: "abc", reason: "token_mismatch", guidance: "use the gateway token", n: 2, ok: true });
-    expect(stdout.chunks).toEqual(["2026-11-21T13:01:09.473+00:00 [ws] loading configuration…\n"]);
-    expect(stderr.chunks).toEqual([
-      '2026-11-21T13:01:09.473+00:00 [ws] unauthorized conn=abc reason=token_mismatch guidance="use the gateway token" n=2 ok=true\n',
-    ]);
-  });
-
-  test("fields tail is capped at 2 KiB", () => {
-    const { log, stderr } = setup();
-    log.child("gateway").warn("big", { blob: "x".repeat(5000) });
-    const line = stderr.lines()[0]!;
-    const tail = line.slice(line.indexOf(" blob="));
-    expect(tail.length).toBeLessThanOrEqual(2048);
-    expect(tail.endsWith("…")).toBe(true);
-  });
-
-  test("json style", () => {
-    process.env.TZ = "UTC";
-    const { log, stdout } = setup({ consoleStyle: "json" });
-    log.child("gateway").info("loading configuration…");
-    expect(JSON.parse(stdout.lines()[0]!)).toEqual({
-      time: "2026-11-21T13:01:09.473+00:00",
-      level: "info",
-      subsystem: "gateway",
-      message: "loading configuration…",
-    });
-  });
-
-  test("colour only on a TTY without NO_COLOR, or when forced", () => {
-    const esc = "\x1b[";
-    const tty = capture(true);
-    // The test preload sets NO_COLOR=1, which must win over a TTY.
-    createLogger({ file: null, stdout: tty, stderr: capture(true), now: () => FIXED }).child("gateway").info("hi");
-    expect(tty.chunks.join("")).not.toContain(esc);
-
-    const saved = process.env.NO_COLOR;
-    delete process.env.NO_COLOR;
-    try {
-      const tty2 = capture(true);
-      createLogger({ file: null, stdout: tty2, stderr: capture(true), now: () => FIXED }).child("gateway").info("hi");
-      expect(tty2.chunks.join("")).toContain(esc);
-      const pipe = capture(false);
-      createLogger({ file: null, stdout: pipe, stderr: capture(), now: () => FIXED }).child("gateway").info("hi");
-      expect(pipe.chunks.join("")).not.toContain(esc);
-    } finally {
-      if (saved !== undefined) process.env.NO_COLOR = saved;
-    }
-    const forced = capture(false);
-    createLogger({ file: null, stdout: forced, stderr: capture(), color: true, consoleStyle: "pretty", now: () => FIXED })
-      .child("gateway")
-      .info("hi");
-    expect(forced.chunks.join("")).toContain(esc);
-  });
-
-  test("subsystem display rule", () => {
-    expect(displaySubsystem("gateway")).toBe("gateway");
-    expect(displaySubsystem("gateway/ws")).toBe("ws");
-    expect(displaySubsystem("gateway/reload")).toBe("reload");
-    expect(displaySubsystem("channels/telegram")).toBe("telegram");
-    expect(displaySubsystem("providers/openai/stream")).toBe("openai/stream");
-    expect(displaySubsystem("agents/main/tools/exec")).toBe("tools/exec");
-    expect(displaySubsystem("reload")).toBe("reload");
+  test("invalid redact patterns are reported once at creation", () => {
+    const { stderr, log } = setup({ redactPatterns: ["(broken"] });
+    expect(stderr.lines()).toHaveLength(1);
+    expect(stderr.lines()[0]).toContain("[logging] ignoring invalid redact patterns");
+    log.info("fine");
   });
 });
 

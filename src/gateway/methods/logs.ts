@@ -6,7 +6,6 @@ export const logsTailMethod = implement(logsMethods.logsTail, async (params, { g
   const logger = gw.options.logger;
   const file = logger.file;
   if (!file) throw new GatewayError(ErrorCodes.UNAVAILABLE, "log read failed: the gateway has no file log");
-  logger.flush();
   try {
     return await tailLogFile(file, params);
   } catch (err) {

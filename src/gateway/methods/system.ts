@@ -27,7 +27,7 @@ export const statusMethod = implement(systemMethods.status, (_params, { gw, conn
     },
     connections: gw.connectionCounts(),
     presenceCount: gw.presence.size,
-    queuedSystemEvents: gw.systemEvents.slice(-20),
+    queuedSystemEvents: gw.systemEvents.slice(-20).map((e) => ({ ...e })),
     heartbeat: { defaultAgentId: "main", agents: [] },
     channelSummary: [],
     processMemory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal },

@@ -107,7 +107,7 @@ export function createWebSocketHandler(
         return;
       }
       handlePreConnect(ws, text, gw, methods);
-      if (d.phase === "ready") pending.delete(ws);
+      if ((d.phase as ConnState["phase"]) === "ready") pending.delete(ws);
     },
     close(ws, code, reason) {
       const d = ws.data;
