@@ -95,6 +95,25 @@ const ROWS: readonly SettingRow[] = [
     default: "(none; required for auth mode password)",
     description: "Shared password for auth mode password",
   },
+  {
+    setting: "handshakeTimeout",
+    env: "OPENCLAW_HANDSHAKE_TIMEOUT_MS",
+    default: "15000",
+    description: "Close a WebSocket that has not completed connect within this many milliseconds",
+  },
+  {
+    setting: "logging.level",
+    flag: "--log-level <level> (global)",
+    config: "logging.level / logging.consoleLevel",
+    default: "info",
+    description: "File and console log levels: silent, fatal, error, warn, info, debug, trace (--verbose: console debug)",
+  },
+  {
+    setting: "logging.file",
+    config: "logging.file",
+    default: "/tmp/openclaw/openclaw[-<profile>]-YYYY-MM-DD.log",
+    description: "JSON-lines file log, read by logs.tail and `openclaw logs`",
+  },
 ];
 
 export function describeSettingsTable(): SettingRow[] {
