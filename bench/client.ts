@@ -87,10 +87,11 @@ export interface Session {
   onClose?: (code: number, reason: string) => void;
 }
 
+const decoder = new TextDecoder();
+
 function frameText(data: unknown): string {
   if (typeof data === "string") return data;
-  if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
-  if (ArrayBuffer.isView(data)) return new TextDecoder().decode(data);
+  if (data instanceof ArrayBuffer || data instanceof Uint8Array) return decoder.decode(data);
   return String(data);
 }
 

@@ -7,6 +7,7 @@
 //
 //   --quick         short windows and fewer connections (smoke test; figures are rough)
 //   --json          print one JSON object (also written to .bench/last.json on every run)
+//   --out FILE      write the JSON there instead of .bench/last.json
 //   --only G,...    measurement groups: hello, rpc, rss, conns, startup (default: all)
 //   --seconds N     measuring window of each rpc run (default 4; quick 1)
 //   --rounds N      alternating rounds per metric, median taken (default 2; quick 1)
@@ -16,13 +17,16 @@
 //   --compiled-cmd  template for the compiled binary's startup figure, or "none". Default: dist/openclaw
 //                   with the same arguments when that file exists and --gateway-cmd was not given.
 //   --check         exit 1 when a goal is missed (default: exit 0 once the figures are in)
+//   --no-pin        do not pin CPUs. By default (Linux, taskset, 2+ CPUs) this process runs on the first
+//                   allowed CPU and every server on the others: unpinned, a 1×1 ping-pong swings 2× with
+//                   where the scheduler happens to put client and server.
 //
 // The gateway runs with a private temporary HOME / OPENCLAW_STATE_DIR (never ~/.openclaw) and no
 // inherited OPENCLAW_* variables; the bare server gets the same environment. Only 127.0.0.1 is used.
 
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import {
   closeSession,
@@ -61,6 +65,8 @@ interface Options {
   gatewayCmd: string;
   gatewayCmdGiven: boolean;
   compiledCmd: string | undefined;
+  pin: boolean;
+  out: string;
 }
 
 function usage(message: string): never {
@@ -82,8 +88,8 @@ const COMPILED_BIN = join(ROOT, "dist", process.platform === "win32" ? "openclaw
 function parseOptions(argv: readonly string[]): Options {
   const values = new Map<string, string>();
   const switches = new Set<string>();
-  const takesValue = new Set(["only", "seconds", "rounds", "conns", "gateway-cmd", "compiled-cmd"]);
-  const known = new Set([...takesValue, "quick", "json", "check", "help"]);
+  const takesValue = new Set(["only", "seconds", "rounds", "conns", "gateway-cmd", "compiled-cmd", "out"]);
+  const known = new Set([...takesValue, "quick", "json", "check", "no-pin", "help"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith("--")) usage(`unexpected argument ${arg}`);
@@ -135,7 +141,50 @@ function parseOptions(argv: readonly string[]): Options {
     gatewayCmd,
     gatewayCmdGiven,
     compiledCmd,
+    pin: !switches.has("no-pin"),
+    out: resolve(values.get("out") ?? join(ROOT, ".bench", "last.json")),
   };
+}
+
+// ------------------------------------------------------------------ CPU pinning
+
+interface Pinning {
+  client: string;
+  servers: string;
+}
+
+/** CPUs this process may run on, from /proc/self/status (empty where unknown). */
+function allowedCpus(): number[] {
+  try {
+    const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync("/proc/self/status", "utf8"));
+    if (!m) return [];
+    const cpus: number[] = [];
+    for (const part of m[1]!.split(",")) {
+      const [a, b] = part.split("-").map(Number);
+      for (let c = a!; c <= (b ?? a!) && cpus.length < 4096; c++) cpus.push(c);
+    }
+    return cpus;
+  } catch {
+    return [];
+  }
+}
+
+/** Moves every thread of this process to the first allowed CPU; servers get the rest. */
+function pinCpus(): Pinning | undefined {
+  if (process.platform !== "linux" || Bun.which("taskset") === null) return undefined;
+  const cpus = allowedCpus();
+  if (cpus.length < 2) return undefined;
+  const client = String(cpus[0]);
+  const res = Bun.spawnSync(["taskset", "-a", "-p", "-c", client, String(process.pid)], { stdout: "ignore", stderr: "ignore" });
+  if (res.exitCode !== 0) return undefined;
+  return { client, servers: cpus.slice(1).join(",") };
+}
+
+let pinning: Pinning | undefined;
+
+/** argv prefix that runs a command on the servers' CPUs (taskset execs, so the pid stays the server's). */
+function serverPrefix(): string {
+  return pinning ? `taskset -c ${pinning.servers} ` : "";
 }
 
 // ------------------------------------------------------------------ processes
@@ -198,7 +247,7 @@ async function launch(side: Side, template: string, token: string, env: Record<s
   const fd = openSync(log, "a");
   let proc: Subprocess;
   try {
-    proc = Bun.spawn(["sh", "-c", `exec ${cmd}`], { cwd: ROOT, env, stdin: "ignore", stdout: fd, stderr: fd });
+    proc = Bun.spawn(["sh", "-c", `exec ${serverPrefix()}${cmd}`], { cwd: ROOT, env, stdin: "ignore", stdout: fd, stderr: fd });
   } finally {
     closeSync(fd);
   }
@@ -337,6 +386,8 @@ function table(rows: string[][]): string {
 
 async function main(): Promise<number> {
   const opts = parseOptions(Bun.argv.slice(2));
+  const cpus = navigator.hardwareConcurrency;
+  if (opts.pin) pinning = pinCpus();
   const token = crypto.randomUUID().replaceAll("-", "");
   const dir = mkdtempSync(join(tmpdir(), "openclaw-bench-"));
   const home = join(dir, "home");
@@ -475,7 +526,7 @@ async function main(): Promise<number> {
       const results = new Map<string, StartupResult[]>(commands.map((c) => [c.key, []]));
       const once = async (c: (typeof commands)[number]) => {
         const port = freePort();
-        return startup(fill(c.template, port, token), `ws://127.0.0.1:${port}`, token, {
+        return startup(serverPrefix() + fill(c.template, port, token), `ws://127.0.0.1:${port}`, token, {
           cwd: ROOT,
           env,
           intervalMs: 5,
@@ -505,6 +556,13 @@ async function main(): Promise<number> {
           goal: c.goal,
         });
       }
+      metrics.push({
+        key: "stopMs",
+        label: "SIGTERM → exit",
+        unit: "ms",
+        gateway: median(results.get("startupSrcMs")!.map((r) => r.stopMs)),
+        bare: median(results.get("bare")!.map((r) => r.stopMs)),
+      });
     }
   } finally {
     for (const side of SIDES) if (servers[side]) await stop(servers[side].proc);
@@ -517,7 +575,8 @@ async function main(): Promise<number> {
     when: new Date().toISOString(),
     quick: opts.quick,
     wallSeconds,
-    machine: { platform: process.platform, arch: process.arch, cpus: navigator.hardwareConcurrency, bun: Bun.version },
+    machine: { platform: process.platform, arch: process.arch, cpus, bun: Bun.version },
+    pinning: pinning ?? null,
     settings: {
       seconds: opts.seconds,
       warmup: opts.warmup,
@@ -549,9 +608,8 @@ async function main(): Promise<number> {
     problems,
     details,
   };
-  const outDir = join(ROOT, ".bench");
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, "last.json"), `${JSON.stringify(json, null, 2)}\n`);
+  mkdirSync(dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, `${JSON.stringify(json, null, 2)}\n`);
 
   const failed = Object.values(json.metrics).filter((m) => m.pass === false);
   if (opts.json) {
@@ -567,8 +625,9 @@ async function main(): Promise<number> {
     console.log(table(rows));
     console.log("");
     console.log(
-      `${navigator.hardwareConcurrency} cores, bun ${Bun.version}, ${opts.quick ? "quick, " : ""}rpc ${opts.seconds}s × ${opts.rounds} round(s), ` +
-        `wall ${wallSeconds.toFixed(0)}s; ratio = gateway / bare (same run). Written to .bench/last.json`,
+      `${cpus} CPUs (${pinning ? `client on CPU ${pinning.client}, servers on ${pinning.servers}` : "not pinned"}), bun ${Bun.version}, ` +
+        `${opts.quick ? "quick, " : ""}rpc ${opts.seconds}s × ${opts.rounds} round(s), ` +
+        `wall ${wallSeconds.toFixed(0)}s; ratio = gateway / bare (same run). Written to ${relative(process.cwd(), opts.out)}`,
     );
     if (opts.only.has("startup") && opts.compiledCmd === undefined)
       console.log(`compiled startup not measured (${opts.gatewayCmdGiven ? "--gateway-cmd given" : "no dist/openclaw; run `bun run build --single`"}).`);

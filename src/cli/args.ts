@@ -48,6 +48,10 @@ function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
 /**
  * citty accepts any flag silently; a typo such as `--limt 5` would then run with defaults, so
  * commands reject flags they do not declare.
@@ -55,7 +59,8 @@ function kebab(name: string): string {
 export function rejectUnknownFlags(rawArgs: readonly string[], args: ArgsDef): void {
   const known = new Map<string, string | undefined>();
   for (const [name, def] of Object.entries(args)) {
-    const names = [name, kebab(name), ...(Array.isArray(def.alias) ? def.alias : def.alias ? [def.alias] : [])];
+    const alias = "alias" in def ? def.alias : undefined;
+    const names = [name, kebab(name), camel(name), ...(Array.isArray(alias) ? alias : alias ? [alias] : [])];
     for (const n of names) known.set(n, def.type);
   }
   for (let i = 0; i < rawArgs.length; i++) {

@@ -108,6 +108,8 @@ function makeLogger(input: BootInput, loaded: LoadedConfig, settings: GatewaySet
 export function runForeground(booted: Booted, out: { write(s: string): unknown } = process.stdout): Promise<number> {
   const { gateway, settings, logger } = booted;
   const log = logger.child("gateway");
+  // Handlers go in before anything announces readiness: a supervisor may signal right after.
+  const exited = handleSignals(gateway, logger);
   const hosts = gateway.hosts.map((h) => (h.includes(":") ? `[${h}]:${gateway.port}` : `${h}:${gateway.port}`));
   log.info(`listening on ${gateway.url} (${hosts.join(", ")}; PID ${process.pid})`);
   if (logger.file) log.info(`log file: ${logger.file}`);
@@ -115,7 +117,12 @@ export function runForeground(booted: Booted, out: { write(s: string): unknown }
     out.write(`Gateway token (generated for this run): ${settings.auth.token}\n`);
   }
   out.write(`Gateway ready: ${gateway.url}  (connect with: openclaw gateway call health --url ${gateway.url} --token <token>)\n`);
+  return exited;
+}
 
+/** SIGINT/SIGTERM become one bounded graceful stop (exit 0); an uncaught error exits 1. */
+function handleSignals(gateway: Gateway, logger: Logger): Promise<number> {
+  const log = logger.child("gateway");
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -1,0 +1,112 @@
+/** One-shot gateway calls for client commands: target resolution, one connection, error shapes. */
+import { GatewayClient, GatewayRequestError, GatewayTransportError } from "../client/ws-client.ts";
+import type { GatewayConnectOptions, RequestOptions } from "../client/ws-client.ts";
+import { resolveGatewayTarget, type GatewayTarget, type TargetFlags } from "../client/target.ts";
+import { ConfigError, formatConfigError, loadConfig } from "../config/load.ts";
+import type { OpenClawConfig } from "../config/schema.ts";
+import { SettingsError } from "../config/settings.ts";
+import type { GlobalContext } from "./context.ts";
+import { CliError, UsageError } from "./errors.ts";
+
+export type ClientIdentity = Pick<GatewayConnectOptions, "clientId" | "mode" | "displayName" | "scopes">;
+
+export const READ_SCOPES = ["operator.read"] as const;
+export const CLI_READER: ClientIdentity = { clientId: "cli", mode: "cli", scopes: READ_SCOPES };
+
+function loadClientConfig(ctx: GlobalContext): OpenClawConfig {
+  try {
+    return loadConfig(ctx.paths.configPath, ctx.env).config;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(formatConfigError(err), "config_invalid");
+    throw err;
+  }
+}
+
+/**
+ * The gateway a command talks to. With an explicit --url the config is not even read, and a
+ * secret must come with it on the command line, as the published CLI requires.
+ */
+export function resolveCliTarget(ctx: GlobalContext, flags: TargetFlags): GatewayTarget {
+  const explicitUrl = flags.url !== undefined && flags.url.trim() !== "";
+  if (flags.url !== undefined && !explicitUrl) throw new UsageError("--url needs a value, e.g. ws://127.0.0.1:18789");
+  if (explicitUrl && !/^wss?:\/\/[^/\s]+/i.test(flags.url!.trim())) {
+    throw new UsageError(`Invalid --url: ${JSON.stringify(flags.url)} (use ws://host:port or wss://host:port)`);
+  }
+  let target: GatewayTarget;
+  try {
+    const config = explicitUrl ? {} : loadClientConfig(ctx);
+    target = resolveGatewayTarget({ flags, env: ctx.env, config, paths: ctx.paths });
+  } catch (err) {
+    if (err instanceof SettingsError) throw new CliError(err.message, "config_invalid");
+    throw err;
+  }
+  if (target.urlSource === "flag" && !target.token && !target.password) {
+    throw new CliError(
+      "--url requires --token or --password (credentials from the environment or config are never sent to an explicit URL)",
+      "gateway_credentials_required",
+    );
+  }
+  return target;
+}
+
+export interface CallSpec {
+  identity: ClientIdentity;
+  method: string;
+  /** undefined sends no `params` at all (gateway health, the health command). */
+  params?: unknown;
+  /** Caps connect + request together, like the published CLI's --timeout. */
+  timeoutMs: number;
+  expectFinal?: boolean;
+  onAccepted?: RequestOptions["onAccepted"];
+}
+
+/** Opens one connection, makes one request, closes. */
+export async function callGateway<T = unknown>(target: GatewayTarget, spec: CallSpec): Promise<T> {
+  const deadline = Date.now() + spec.timeoutMs;
+  const connect: GatewayConnectOptions = { url: target.url, ...spec.identity, timeoutMs: spec.timeoutMs };
+  if (target.token) connect.token = target.token;
+  if (target.password) connect.password = target.password;
+  const client = await GatewayClient.connect(connect);
+  try {
+    const opts: RequestOptions = { timeoutMs: Math.max(1, deadline - Date.now()) };
+    if (spec.expectFinal) opts.expectFinal = true;
+    if (spec.onAccepted) opts.onAccepted = spec.onAccepted;
+    return await client.request<T>(spec.method, spec.params, opts);
+  } catch (err) {
+    // The budget covers the whole call, so the message names the whole budget.
+    if (err instanceof GatewayTransportError && err.kind === "timeout") {
+      throw new GatewayTransportError("timeout", `gateway timeout after ${spec.timeoutMs}ms`);
+    }
+    throw err;
+  } finally {
+    client.close();
+  }
+}
+
+/** The stable `--json` error shape of every client command. */
+export function errorJson(err: unknown, target?: GatewayTarget): Record<string, unknown> {
+  if (err instanceof GatewayRequestError) {
+    const error: Record<string, unknown> = { type: "gateway_request_error", code: err.code, message: err.message };
+    if (err.details !== undefined) error.details = err.details;
+    error.retryable = err.retryable;
+    if (err.retryAfterMs !== undefined) error.retryAfterMs = err.retryAfterMs;
+    return { ok: false, error };
+  }
+  if (err instanceof GatewayTransportError) {
+    const out: Record<string, unknown> = { ok: false, error: { type: "gateway_transport_error", kind: err.kind, message: err.message } };
+    if (target) out.gateway = { url: target.url, urlSource: target.urlSource };
+    return out;
+  }
+  if (err instanceof CliError) return { ok: false, error: { type: err.type, message: err.message } };
+  return { ok: false, error: { type: "cli_error", message: err instanceof Error ? err.message : String(err) } };
+}
+
+/** `<CODE>: <message>` for RPC errors, the bare message otherwise. */
+export function describeError(err: unknown): string {
+  if (err instanceof GatewayRequestError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function isGatewayError(err: unknown): err is GatewayRequestError | GatewayTransportError {
+  return err instanceof GatewayRequestError || err instanceof GatewayTransportError;
+}
