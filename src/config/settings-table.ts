@@ -109,6 +109,12 @@ const ROWS: readonly SettingRow[] = [
     description: "File and console log levels: silent, fatal, error, warn, info, debug, trace (--verbose: console debug)",
   },
   {
+    setting: "logDir",
+    env: "OPENCLAW_LOG_DIR",
+    default: "/tmp/openclaw",
+    description: "Directory of the dated file logs (logging.file wins over it)",
+  },
+  {
     setting: "logging.file",
     config: "logging.file",
     default: "/tmp/openclaw/openclaw[-<profile>]-YYYY-MM-DD.log",

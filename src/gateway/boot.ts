@@ -88,7 +88,7 @@ function makeLogger(input: BootInput, loaded: LoadedConfig, settings: GatewaySet
   const consoleLevel: LogLevel = input.verbose ? "debug" : input.logLevel ?? logging.consoleLevel ?? "info";
   return createLogger({
     file,
-    dated: file ? undefined : { profile: input.paths.profile },
+    dated: file ? undefined : { profile: input.paths.profile, dir: input.env.OPENCLAW_LOG_DIR || undefined },
     fileLevel: input.logLevel ?? logging.level ?? "info",
     consoleLevel,
     consoleStyle: logging.consoleStyle,

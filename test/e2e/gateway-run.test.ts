@@ -76,6 +76,7 @@ describe("running", () => {
     const tail = await c.request("logs.tail", { limit: 5000 });
     expect(tail.ok).toBe(true);
     expect(tail.payload.lines.join("\n")).not.toContain(token!);
+    expect(tail.payload.file).toMatch(new RegExp(`^${gen.home}/logs/openclaw-\\d{4}-\\d{2}-\\d{2}\\.log$`));
     c.close();
 
     const envRun = start(["--port", "0"], { home: makeHome(local), env: { OPENCLAW_GATEWAY_TOKEN: TOKEN } });
