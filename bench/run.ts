@@ -21,8 +21,9 @@
 //                   allowed CPU and every server on the others: unpinned, a 1×1 ping-pong swings 2× with
 //                   where the scheduler happens to put client and server.
 //
-// The gateway runs with a private temporary HOME / OPENCLAW_STATE_DIR (never ~/.openclaw) and no
-// inherited OPENCLAW_* variables; the bare server gets the same environment. Only 127.0.0.1 is used.
+// The gateway runs with a private temporary HOME, OPENCLAW_STATE_DIR and OPENCLAW_LOG_DIR (never ~/.openclaw
+// or /tmp/openclaw) and no inherited OPENCLAW_* variables; the bare server gets the same environment.
+// Only 127.0.0.1 is used.
 
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -230,6 +231,7 @@ function isolatedEnv(home: string): Record<string, string> {
     USERPROFILE: home,
     OPENCLAW_HOME: home,
     OPENCLAW_STATE_DIR: state,
+    OPENCLAW_LOG_DIR: join(home, "logs"),
     XDG_CONFIG_HOME: join(home, ".config"),
     XDG_STATE_HOME: join(home, ".local", "state"),
     XDG_DATA_HOME: join(home, ".local", "share"),

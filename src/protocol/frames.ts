@@ -45,6 +45,7 @@ export const EventFrameSchema = z
     payload: z.unknown().optional(),
     seq: z.int().min(0).optional(),
     stateVersion: StateVersionSchema.optional(),
+    recipientProfileId: z.string().optional(),
   })
   .describe("Gateway → client event; broadcasts carry a per-socket seq, targeted events none");
 export type EventFrame = z.infer<typeof EventFrameSchema>;
