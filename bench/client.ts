@@ -246,7 +246,20 @@ export interface RpcResult extends Summary {
   ok: number;
   err: number;
   dropped: number;
+  /** CPU of this (client) process during the window, % of one core. */
+  clientCpuPct: number;
+  /** CPU of the server's process tree during the window, % of one core (NaN without a pid). */
+  serverCpuPct: number;
+  /** Server CPU time per answered request, µs: comparable even when the client is the bottleneck. */
+  serverCpuUsPerReq: number;
   errors: ErrorCounts;
+}
+
+export interface RpcOptions {
+  /** Params of every request (default {}). */
+  params?: unknown;
+  /** Server pid: its process tree's CPU use during the window is reported. */
+  pid?: number;
 }
 
 const RES_HEAD = '{"type":"res","id":"';
@@ -295,7 +308,7 @@ export async function rpc(
   inflight: number,
   seconds: number,
   warmup: number,
-  params: unknown = {},
+  opts: RpcOptions = {},
 ): Promise<RpcResult> {
   const opened = await openMany(url, token, conns);
   const errors: ErrorCounts = { ...opened.errors };
@@ -310,6 +323,9 @@ export async function rpc(
       ok: 0,
       err: 0,
       dropped: 0,
+      clientCpuPct: Number.NaN,
+      serverCpuPct: Number.NaN,
+      serverCpuUsPerReq: Number.NaN,
       errors,
     };
   }
@@ -319,7 +335,7 @@ export async function rpc(
   let ok = 0;
   let err = 0;
   let dropped = 0;
-  const tail = `","method":${JSON.stringify(method)},"params":${JSON.stringify(params)}}`;
+  const tail = `","method":${JSON.stringify(method)},"params":${JSON.stringify(opts.params ?? {})}}`;
   const outstanding: Map<number, number>[] = [];
 
   for (const session of opened.sessions) {
@@ -357,11 +373,15 @@ export async function rpc(
   }
 
   if (warmup > 0) await Bun.sleep(warmup * 1000);
+  const serverCpu0 = opts.pid ? cpuSeconds(opts.pid) : Number.NaN;
+  const clientCpu0 = process.cpuUsage();
   measuring = true;
   const t0 = performance.now();
   await Bun.sleep(seconds * 1000);
   measuring = false;
   const elapsed = (performance.now() - t0) / 1000;
+  const clientCpu = process.cpuUsage(clientCpu0);
+  const serverCpu = opts.pid ? cpuSeconds(opts.pid) - serverCpu0 : Number.NaN;
   running = false;
   // Let the last answers arrive so the server is quiet before the next measurement.
   const drainUntil = performance.now() + 2000;
@@ -378,6 +398,9 @@ export async function rpc(
     ok,
     err,
     dropped,
+    clientCpuPct: ((clientCpu.user + clientCpu.system) / 1e6 / elapsed) * 100,
+    serverCpuPct: (serverCpu / elapsed) * 100,
+    serverCpuUsPerReq: ok + err > 0 ? (serverCpu * 1e6) / (ok + err) : Number.NaN,
     errors,
   };
 }
@@ -393,15 +416,35 @@ function statusRssKiB(pid: number): number {
   }
 }
 
-function parentOf(pid: number): number {
+/** Fields of /proc/<pid>/stat after "pid (comm) ", where comm may hold spaces and parentheses. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // "pid (comm) state ppid ..." where comm may contain spaces and parentheses
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[1]);
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
-    return -1;
+    return undefined;
   }
+}
+
+function parentOf(pid: number): number {
+  const fields = statFields(pid);
+  return fields ? Number(fields[1]) : -1;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** User + system CPU seconds used so far by pid and its descendants (NaN where /proc is missing). */
+export function cpuSeconds(pid: number): number {
+  let ticks = 0;
+  let seen = false;
+  for (const p of [pid, ...descendantsOf(pid)]) {
+    const fields = statFields(p);
+    if (!fields) continue;
+    seen = true;
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+  }
+  return seen ? ticks / USER_HZ : Number.NaN;
 }
 
 /** All live descendants of pid (children, grandchildren, ...). Empty where /proc is missing. */

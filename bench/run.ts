@@ -486,12 +486,16 @@ async function main(): Promise<number> {
       const rpcDetails: Record<string, Record<Side, RpcResult[]>> = {};
       for (const run of runs) {
         const res = await alternate<RpcResult>(opts, run.label, opts.rounds, (side) =>
-          rpc(server(side).url, token, run.method, run.c, run.k, opts.seconds, opts.warmup),
+          rpc(server(side).url, token, run.method, run.c, run.k, opts.seconds, opts.warmup, { pid: server(side).pid }),
         );
         rpcDetails[run.key] = res;
         for (const side of SIDES) for (const r of res[side]) noteErrors(`${side} ${run.label}`, r.errors);
-        const pick = (side: Side, k: "rps" | "p50" | "p99") => median(res[side].map((r) => r[k]));
-        const note = (side: Side) => `p50 ${fmt(pick(side, "p50"), "ms")}`;
+        const pick = (side: Side, k: "rps" | "p50" | "p99" | "serverCpuPct" | "clientCpuPct") =>
+          median(res[side].map((r) => r[k]));
+        const note = (side: Side) => {
+          const cpu = pick(side, "serverCpuPct");
+          return `p50 ${fmt(pick(side, "p50"), "ms")}` + (Number.isFinite(cpu) ? `, cpu ${Math.round(cpu)}%` : "");
+        };
         metrics.push({
           key: run.key,
           label: run.label,
