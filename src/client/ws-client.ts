@@ -3,6 +3,7 @@
  * server code, so it behaves against any gateway the way the published CLI does.
  */
 import {
+  deviceFamilyOf,
   EventFrameSchema, ResponseFrameSchema, type EventFrame, type HelloOk, type ResponseFrame,
 } from "../protocol/index.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
@@ -46,14 +47,6 @@ interface Pending {
 
 const decoder = new TextDecoder();
 
-function deviceFamily(): string {
-  switch (process.platform) {
-    case "darwin": return "Mac";
-    case "win32": return "Windows";
-    case "linux": return "Linux";
-    default: return process.platform;
-  }
-}
 
 function isAccepted(payload: unknown): boolean {
   return typeof payload === "object" && payload !== null && (payload as { status?: unknown }).status === "accepted";
@@ -248,7 +241,7 @@ function connectParams(opts: GatewayConnectOptions): Record<string, unknown> {
     id: opts.clientId,
     version: VERSION,
     platform: process.platform,
-    deviceFamily: deviceFamily(),
+    deviceFamily: deviceFamilyOf(),
     mode: opts.mode,
     instanceId: crypto.randomUUID(),
   };

@@ -1,5 +1,6 @@
 import { hostname as osHostname, networkInterfaces, release } from "node:os";
 import type { Health, Policy, StateVersion } from "../protocol/index.ts";
+import { deviceFamilyOf } from "../protocol/index.ts";
 import { BUILD_ID, VERSION } from "../version.ts";
 import type { Logger } from "../logging/logger.ts";
 import { Bus } from "./bus.ts";
@@ -53,7 +54,7 @@ export class GatewayRuntime {
     this.presence = new PresenceStore({
       host: osHostname(), ip: primaryIPv4(), version: VERSION,
       platform: `${process.platform} ${release()}`,
-      deviceFamily: deviceFamily(), instanceId: this.instanceId,
+      deviceFamily: deviceFamilyOf(), instanceId: this.instanceId,
     });
     this.refreshHealth();
   }
@@ -127,11 +128,3 @@ export class GatewayRuntime {
   }
 }
 
-function deviceFamily(): string {
-  switch (process.platform) {
-    case "darwin": return "Mac";
-    case "win32": return "Windows";
-    case "linux": return "Linux";
-    default: return process.platform;
-  }
-}

@@ -12,6 +12,16 @@ export type ClientMode = (typeof CLIENT_MODES)[number];
 /** One-shot modes: they get no presence entry. */
 export const EPHEMERAL_MODES: ReadonlySet<string> = new Set(["cli", "backend", "probe"]);
 
+/** The `deviceFamily` a client or the gateway reports for this OS. */
+export function deviceFamilyOf(platform: string = process.platform): string {
+  switch (platform) {
+    case "darwin": return "Mac";
+    case "win32": return "Windows";
+    case "linux": return "Linux";
+    default: return platform;
+  }
+}
+
 export const ConnectChallengeSchema = z
   .strictObject({ nonce: z.string().min(1), ts: z.number(), capabilities: z.array(z.string()).optional() })
   .describe("Payload of the connect.challenge event, sent first on every socket");

@@ -5,6 +5,7 @@ export * from "./connect.ts";
 export * from "./events.ts";
 export * from "./methods/types.ts";
 export type { Health } from "./methods/system.ts";
+export type { LogsTailResult } from "./methods/logs.ts";
 import * as system from "./methods/system.ts";
 import * as config from "./methods/config.ts";
 import * as logs from "./methods/logs.ts";

@@ -3,16 +3,9 @@
  * the cursor, hand each page on, and ride out gateway restarts with capped exponential backoff.
  */
 import { GatewayTransportError } from "../../client/errors.ts";
+import type { LogsTailResult } from "../../protocol/index.ts";
 
-export interface TailPage {
-  file: string;
-  cursor: number;
-  size: number;
-  lines: string[];
-  truncated?: boolean;
-  reset?: boolean;
-  skippedBytes?: number;
-}
+export type TailPage = LogsTailResult;
 
 export interface FollowOptions {
   poll(cursor: number | undefined): Promise<TailPage>;
