@@ -2,6 +2,8 @@ import { z } from "zod";
 import { GatewaySchema } from "./sections/gateway.ts";
 import { LoggingSchema } from "./sections/logging.ts";
 import { CommandsSchema, MetaSchema } from "./sections/misc.ts";
+import { ModelsSchema } from "./sections/models.ts";
+import { AgentsSchema } from "./sections/agents.ts";
 
 export { BindModeSchema, GatewaySchema } from "./sections/gateway.ts";
 export { LogLevelSchema, LoggingSchema } from "./sections/logging.ts";
@@ -15,6 +17,8 @@ const sections = {
   gateway: GatewaySchema.optional(),
   logging: LoggingSchema.optional(),
   commands: CommandsSchema.optional(),
+  models: ModelsSchema.optional(),
+  agents: AgentsSchema.optional(),
 };
 
 export const ConfigSchema = z

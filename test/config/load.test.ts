@@ -237,3 +237,22 @@ describe("formatConfigError", () => {
     );
   });
 });
+
+describe("the configuration the agent checks use", () => {
+  test("is accepted as it stands", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(process.env.OPENCLAW_TEST_TMP!, "cfg-issue3-"));
+    const file = join(dir, "openclaw.json");
+    writeFileSync(file, `{
+  gateway: { mode: "local", auth: { mode: "token", token: "t" },
+    http: { endpoints: { chatCompletions: { enabled: true }, responses: { enabled: true } } } },
+  models: { providers: { stub: { baseUrl: "http://127.0.0.1:4000/v1", apiKey: "sk-local", api: "openai-completions",
+    models: [ { id: "echo", name: "Echo" } ] } } },
+  agents: { defaults: { model: { primary: "stub/echo" }, memorySearch: { provider: "stub", model: "echo" } } },
+}`);
+    const loaded = loadConfig(file, {});
+    expect(loaded.config.models?.providers?.stub?.models?.[0]?.id).toBe("echo");
+    expect(loaded.config.agents?.defaults?.memorySearch?.provider).toBe("stub");
+  });
+});

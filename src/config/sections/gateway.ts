@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GatewayHttpSchema, GatewayRateLimitSchema, GatewayToolsSchema } from "./gateway-http.ts";
 
 // Order matches the reference CLI's validation message: (allowed: "auto", "lan", "loopback", "custom", "tailnet").
 export const BindModeSchema = z
@@ -13,6 +14,7 @@ export const GatewayAuthSchema = z
       .describe('How clients authenticate; unset means "password" if a password is configured, else "token"'),
     token: z.string().optional().describe("Shared token clients present (supports ${VAR})"),
     password: z.string().optional().describe("Shared password clients present (supports ${VAR})"),
+    rateLimit: GatewayRateLimitSchema.optional(),
   })
   .strict()
   .describe("Gateway client authentication");
@@ -48,6 +50,8 @@ export const GatewaySchema = z
     auth: GatewayAuthSchema.optional(),
     reload: GatewayReloadSchema.optional(),
     remote: GatewayRemoteSchema.optional(),
+    http: GatewayHttpSchema.optional(),
+    tools: GatewayToolsSchema.optional(),
   })
   .strict()
   .describe("Gateway server settings");
