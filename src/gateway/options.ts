@@ -4,6 +4,7 @@ import type { OpenClawConfig } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Policy } from "../protocol/index.ts";
 import type { AuthConfig } from "./auth.ts";
+import type { AgentService } from "../agents/types.ts";
 
 /** Everything a gateway is built from: an explicit snapshot, so tests can run many in one process. */
 export interface GatewayOptions {
@@ -21,6 +22,8 @@ export interface GatewayOptions {
   handshakeTimeoutMs?: number;
   /** How often the health snapshot is refreshed and pushed as a `health` event. */
   healthRefreshMs?: number;
+  /** The agent service; by default built from the config with its store under the state dir. */
+  agents?: AgentService;
   /** Longest time `stop()` waits for sockets to close before it stops the listeners anyway. */
   drainTimeoutMs?: number;
 }

@@ -3,6 +3,7 @@ import type { Health, Policy, StateVersion } from "../protocol/index.ts";
 import { deviceFamilyOf } from "../protocol/index.ts";
 import { BUILD_ID, VERSION } from "../version.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { AgentService } from "../agents/types.ts";
 import { Bus } from "./bus.ts";
 import { EventLoopMonitor } from "./health.ts";
 import type { GatewayOptions } from "./options.ts";
@@ -47,7 +48,10 @@ export class GatewayRuntime {
   private healthVersion = 0;
   private healthCache: { at: number; value: Health; json: RawJson } | null = null;
 
-  constructor(readonly options: GatewayOptions) {
+  constructor(
+    readonly options: GatewayOptions,
+    readonly agents: AgentService,
+  ) {
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
     this.log = options.logger.child("gateway");
     this.bus = new Bus(this.policy.maxBufferedBytes, options.logger.child("gateway/ws"));
@@ -97,9 +101,9 @@ export class GatewayRuntime {
       channelOrder: [],
       channelLabels: {},
       heartbeatSeconds: 0,
-      defaultAgentId: "main",
-      agents: [{ agentId: "main", isDefault: true }],
-      sessions: { path: `${this.options.paths.stateDir}/agents/main/sessions`, count: 0, recent: [] },
+      defaultAgentId: this.agents.defaultAgentId(),
+      agents: this.agents.listAgents().map((a) => ({ agentId: a.id, isDefault: a.isDefault, ...(a.model ? { model: a.model } : {}) })),
+      sessions: this.sessionsSummary(),
       connections: this.connectionCounts(),
       eventLoop: this.loop.snapshot(),
     };
@@ -107,6 +111,16 @@ export class GatewayRuntime {
     this.healthVersion++;
     this.healthCache = { at: Date.now(), value, json: new RawJson(JSON.stringify(value)) };
     return this.healthCache;
+  }
+
+  private sessionsSummary(): Health["sessions"] {
+    const now = Date.now();
+    const { sessions, total } = this.agents.sessions.listSessions({ limit: 5 });
+    return {
+      path: this.agents.sessions.path,
+      count: total,
+      recent: sessions.map((s) => ({ key: s.key, updatedAt: s.updatedAt, age: now - s.updatedAt })),
+    };
   }
 
   queueSystemEvent(record: SystemEventRecord): void {

@@ -1,4 +1,8 @@
 import type { Server, WebSocketHandler } from "bun";
+import { join } from "node:path";
+import { AgentRuntime } from "../agents/runtime.ts";
+import { SessionStore } from "../agents/sessions.ts";
+import type { AgentService } from "../agents/types.ts";
 import { createHttpApp } from "../http/app.ts";
 import { createMethodRegistry } from "./methods/index.ts";
 import type { GatewayOptions } from "./options.ts";
@@ -56,7 +60,8 @@ function listen(host: string, port: number, fetch: Fetch, websocket: WebSocketHa
 
 /** Binds every host of the bind mode on one port; WebSocket upgrades on any path, the rest to Hono. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const gw = new GatewayRuntime(options);
+  const { agents, closeAgents } = createAgents(options);
+  const gw = new GatewayRuntime(options, agents);
   const methods = createMethodRegistry();
   const pending = new PendingSockets(options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
   const app = createHttpApp({ uptimeMs: () => gw.uptimeMs(), isDraining: () => gw.draining });
@@ -75,6 +80,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const cleanup = () => {
     pending.stop();
     gw.close();
+    closeAgents();
     for (const s of servers) s.stop(true);
   };
   try {
@@ -121,6 +127,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 
   return { runtime: gw, port: gw.port, hosts: gw.hosts, url: wsUrl(first(gw.hosts), gw.port), stop };
+}
+
+/** The injected agent service, or one built from the config over a store in the state dir. */
+function createAgents(options: GatewayOptions): { agents: AgentService; closeAgents: () => void } {
+  if (options.agents) return { agents: options.agents, closeAgents: () => {} };
+  const store = SessionStore.open(join(options.paths.stateDir, "state", "sessions.sqlite"));
+  const agents = new AgentRuntime({ config: options.config, store, logger: options.logger });
+  return { agents, closeAgents: () => store.close() };
 }
 
 function first(hosts: string[]): string {

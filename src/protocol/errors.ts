@@ -26,7 +26,7 @@ export class GatewayError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { details?: unknown; retryable?: boolean; retryAfterMs?: number } = {},
+    readonly extra: { details?: unknown; retryable?: boolean; retryAfterMs?: number; payload?: unknown } = {},
   ) {
     super(message);
   }

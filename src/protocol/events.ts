@@ -8,6 +8,13 @@ export const EVENTS = {
   tick: z.strictObject({ ts: z.number() }).describe("Keepalive, every policy.tickIntervalMs"),
   presence: z.strictObject({ presence: z.array(PresenceEntrySchema) }).describe("The full presence list after a change"),
   health: HealthSchema,
+  agent: z
+    .object({ runId: z.string(), seq: z.int(), stream: z.string(), ts: z.number(), data: z.unknown(), sessionKey: z.string().optional(), agentId: z.string().optional() })
+    .describe("Streamed progress of an agent run: lifecycle, assistant text, usage"),
+  chat: z
+    .object({ runId: z.string(), sessionKey: z.string(), agentId: z.string().optional(), seq: z.int(), state: z.enum(["delta", "final", "aborted", "error"]) })
+    .passthrough()
+    .describe("Chat view of a run: cumulative deltas, the final message, abort or error"),
   shutdown: z
     .strictObject({ reason: z.string(), restartExpectedMs: z.int().min(0).optional() })
     .describe("The gateway is stopping or restarting; clients should reconnect"),

@@ -9,6 +9,8 @@ export type { LogsTailResult } from "./methods/logs.ts";
 import * as system from "./methods/system.ts";
 import * as config from "./methods/config.ts";
 import * as logs from "./methods/logs.ts";
+import * as agentM from "./methods/agent.ts";
+import * as chat from "./methods/chat.ts";
 import type { MethodSpec } from "./methods/types.ts";
 
 /** Every method the protocol declares, one entry each; the gateway implements them by name. */
@@ -19,6 +21,12 @@ export const METHOD_SPECS = {
   "system-event": system.systemEvent,
   "config.get": config.configGet,
   "logs.tail": logs.logsTail,
+  "agents.list": agentM.agentsList,
+  agent: agentM.agent,
+  "chat.send": chat.chatSend,
+  "chat.abort": chat.chatAbort,
+  "chat.history": chat.chatHistory,
+  "sessions.list": chat.sessionsList,
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHOD_SPECS;
 
@@ -28,11 +36,11 @@ export type MethodName = keyof typeof METHOD_SPECS;
  */
 export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = {
   "last-heartbeat": "operator.read", "node.list": "operator.read", "node.describe": "operator.read",
-  "channels.status": "operator.read", "chat.history": "operator.read", "sessions.list": "operator.read",
-  "agents.list": "operator.read", "models.list": "operator.read", "gateway.identity.get": "operator.read",
-  send: "operator.write", "chat.send": "operator.write", "chat.abort": "operator.write", "agent.wait": "operator.write",
-  wake: "operator.write", "message.action": "operator.write", agent: "operator.write", "node.invoke": "operator.write",
+  "channels.status": "operator.read", 
+  "models.list": "operator.read", "gateway.identity.get": "operator.read",
+  send: "operator.write", "agent.wait": "operator.write",
+  wake: "operator.write", "message.action": "operator.write", "node.invoke": "operator.write",
   "node.pair.list": "operator.pairing", "node.pair.approve": "operator.pairing", "node.pair.reject": "operator.pairing",
   "node.pair.remove": "operator.pairing", "node.rename": "operator.pairing",
 };
-export { system as systemMethods, config as configMethods, logs as logsMethods };
+export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods };

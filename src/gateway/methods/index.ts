@@ -1,3 +1,5 @@
+import { agentMethod, agentsListMethod } from "./agent.ts";
+import { chatAbortMethod, chatHistoryMethod, chatSendMethod, sessionsListMethod } from "./chat.ts";
 import { configGetMethod } from "./config.ts";
 import { logsTailMethod } from "./logs.ts";
 import { MethodRegistry } from "./registry.ts";
@@ -12,6 +14,12 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   systemEventMethod,
   configGetMethod,
   logsTailMethod,
+  agentsListMethod,
+  agentMethod,
+  chatSendMethod,
+  chatAbortMethod,
+  chatHistoryMethod,
+  sessionsListMethod,
 ];
 
 export function createMethodRegistry(): MethodRegistry {

@@ -6,6 +6,8 @@ import type { ConnState, RawJson } from "../ws/conn.ts";
 export interface MethodContext {
   gw: GatewayRuntime;
   conn: ConnState;
+  /** Two-stage methods: sends the first, {status:"accepted"} response now; the return value is the second. */
+  accept(payload: unknown): void;
 }
 
 export type Handler<S extends MethodSpec> = (

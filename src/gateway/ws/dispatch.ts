@@ -64,7 +64,8 @@ function dispatch(ws: GatewaySocket, req: RequestFrame, gw: GatewayRuntime, meth
     if (!params.success) {
       throw new GatewayError(ErrorCodes.INVALID_REQUEST, `invalid ${req.method} params: ${formatIssues(params.error.issues)}`);
     }
-    result = registered.handler(params.data, { gw, conn: ws.data });
+    const accept = (payload: unknown) => gw.bus.send(ws, okFrame(req.id, payload));
+    result = registered.handler(params.data, { gw, conn: ws.data, accept });
   } catch (err) {
     respondError(ws, req, err, gw, started);
     return;
@@ -87,7 +88,8 @@ function respond(ws: GatewaySocket, req: RequestFrame, value: unknown, gw: Gatew
 function respondError(ws: GatewaySocket, req: RequestFrame, err: unknown, gw: GatewayRuntime, started: number): void {
   const shape = toErrorShape(err);
   if (!(err instanceof GatewayError)) gw.log.error(`method ${req.method} failed`, { error: String((err as Error)?.stack ?? err) });
-  gw.bus.send(ws, errorFrame(req.id, shape));
+  const payload = err instanceof GatewayError ? err.extra.payload : undefined;
+  gw.bus.send(ws, errorFrame(req.id, shape, payload));
   if (gw.log.enabled("debug")) logCall(gw, ws, req, "✗", started, `errorCode=${shape.code} errorMessage=${shape.message}`);
 }
 

@@ -1,0 +1,105 @@
+// bench/options.ts: the command line of `bun run bench` (documented in the header of bench/run.ts)
+// and the command templates it implies.
+
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dir, "..");
+export const GROUPS = ["rss", "conns", "hello", "rpc", "startup"] as const;
+export type Group = (typeof GROUPS)[number];
+
+export interface Options {
+  quick: boolean;
+  json: boolean;
+  check: boolean;
+  only: Set<Group>;
+  seconds: number;
+  warmup: number;
+  rounds: number;
+  idleConns: number;
+  helloN: number;
+  settleSeconds: number;
+  startupRounds: number;
+  gatewayCmd: string;
+  gatewayCmdGiven: boolean;
+  compiledCmd: string | undefined;
+  pin: boolean;
+  out: string;
+}
+
+function usage(message: string): never {
+  console.error(`bench: ${message}`);
+  console.error("usage: bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup] [--seconds N] [--rounds N]");
+  console.error("                     [--conns N] [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]");
+  process.exit(2);
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+const BUN = shellQuote(process.execPath);
+const GATEWAY_ARGS = "gateway run --port {port} --token {token} --allow-unconfigured";
+export const BARE_CMD = `${BUN} bench/bare.ts --port {port} --token {token}`;
+const COMPILED_BIN = join(ROOT, "dist", process.platform === "win32" ? "openclaw.exe" : "openclaw");
+
+export function parseOptions(argv: readonly string[]): Options {
+  const values = new Map<string, string>();
+  const switches = new Set<string>();
+  const takesValue = new Set(["only", "seconds", "rounds", "conns", "gateway-cmd", "compiled-cmd", "out"]);
+  const known = new Set([...takesValue, "quick", "json", "check", "no-pin", "help"]);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) usage(`unexpected argument ${arg}`);
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq > 0 ? eq : undefined);
+    if (!known.has(name)) usage(`unknown option --${name}`);
+    if (takesValue.has(name)) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) usage(`--${name} needs a value`);
+      values.set(name, value);
+    } else switches.add(name);
+  }
+  if (switches.has("help")) usage("options are listed in the header of bench/run.ts");
+  const quick = switches.has("quick");
+  const num = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = values.get(name);
+    if (raw === undefined) return fallback;
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v < min || v > max) usage(`--${name} must be a number in [${min}, ${max}]`);
+    return v;
+  };
+  let only = new Set<Group>(GROUPS);
+  const onlyRaw = values.get("only");
+  if (onlyRaw !== undefined) {
+    only = new Set();
+    for (const g of onlyRaw.split(",").map((x) => x.trim()).filter(Boolean)) {
+      if (!(GROUPS as readonly string[]).includes(g)) usage(`--only: unknown group "${g}" (groups: ${GROUPS.join(", ")})`);
+      only.add(g as Group);
+    }
+  }
+  const gatewayCmdGiven = values.has("gateway-cmd");
+  const gatewayCmd = values.get("gateway-cmd") ?? `${BUN} src/main.ts ${GATEWAY_ARGS}`;
+  let compiledCmd: string | undefined = values.get("compiled-cmd");
+  if (compiledCmd === "none") compiledCmd = undefined;
+  else if (compiledCmd === undefined && !gatewayCmdGiven && existsSync(COMPILED_BIN))
+    compiledCmd = `${shellQuote(COMPILED_BIN)} ${GATEWAY_ARGS}`;
+  return {
+    quick,
+    json: switches.has("json"),
+    check: switches.has("check"),
+    only,
+    seconds: num("seconds", quick ? 1 : 4, 0.1, 60),
+    warmup: quick ? 0.25 : 1,
+    rounds: Math.round(num("rounds", quick ? 1 : 2, 1, 10)),
+    idleConns: Math.round(num("conns", quick ? 200 : 1000, 1, 10_000)),
+    helloN: quick ? 40 : 250,
+    settleSeconds: quick ? 1 : 3,
+    startupRounds: quick ? 1 : 3,
+    gatewayCmd,
+    gatewayCmdGiven,
+    compiledCmd,
+    pin: !switches.has("no-pin"),
+    out: resolve(values.get("out") ?? join(ROOT, ".bench", "last.json")),
+  };
+}

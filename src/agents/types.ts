@@ -1,0 +1,120 @@
+/**
+ * The agent service as the doors (WebSocket methods, HTTP routes, tools) see it. Domain code:
+ * nothing here knows about sockets, frames or Hono.
+ */
+import type { FinishReason, ProviderError, SamplingOptions, ToolCall, ToolChoice, ToolDefinition, Usage } from "./providers/types.ts";
+import type { SessionStore } from "./sessions.ts";
+
+export interface AgentSummary {
+  id: string;
+  name?: string;
+  isDefault: boolean;
+  /** "provider/model" of the primary model, if one is configured. */
+  model?: string;
+}
+
+export interface TurnInput {
+  agentId: string;
+  /** Full session key, "agent:<agentId>:<rest>". */
+  sessionKey: string;
+  /** The user message of this turn; stored before the model is called. */
+  message: string;
+  extraSystemPrompt?: string;
+  /** "provider/model" replacing the agent's model for this turn (x-openclaw-model, agent.model). */
+  modelOverride?: string;
+  /** Client tools offered to the model; a call to one ends the turn with finishReason tool_calls. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  sampling?: SamplingOptions;
+  /** Defaults to the idempotencyKey, else a new uuid. */
+  runId?: string;
+  /** A repeat with the same key returns the first run's result instead of running again. */
+  idempotencyKey?: string;
+  /** Overrides the agent's timeoutSeconds. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Where the message came from (webchat, telegram, cli, …), kept with the stored message. */
+  channel?: string;
+  onEvent?: (event: TurnEvent) => void;
+}
+
+export type TurnEvent =
+  /** The user message is durable; the run is under way. */
+  | { type: "accepted"; runId: string; agentId: string; sessionKey: string; sessionId: string; acceptedAt: number }
+  | { type: "model"; provider: string; model: string }
+  | { type: "delta"; delta: string; text: string }
+  | { type: "tool_call"; call: ToolCall };
+
+export interface TurnResult {
+  runId: string;
+  agentId: string;
+  sessionKey: string;
+  sessionId: string;
+  text: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  usage: Usage;
+  provider: string;
+  model: string;
+  startedAt: number;
+  endedAt: number;
+  durationMs: number;
+  /** True when this result was replayed for a repeated idempotencyKey. */
+  cached?: boolean;
+}
+
+export type AgentErrorKind =
+  | "unknown_agent"
+  | "unknown_model" // no such provider/model
+  | "not_configured" // the agent has no model
+  | "invalid" // bad input (empty message, …)
+  | "provider" // see providerError
+  | "timeout" // past the agent's deadline
+  | "aborted" // chat.abort, client disconnect
+  | "conflict"; // idempotencyKey reused for a different request, or a run still in flight
+
+export class AgentError extends Error {
+  constructor(
+    readonly kind: AgentErrorKind,
+    message: string,
+    readonly providerError?: ProviderError,
+  ) {
+    super(message);
+  }
+
+  get retryable(): boolean {
+    return this.kind === "timeout" || (this.kind === "provider" && !!this.providerError?.retryable);
+  }
+}
+
+export interface EmbedOptions {
+  /** "provider/model"; the provider must be the agent's embedding provider. */
+  modelOverride?: string;
+  dimensions?: number;
+  signal?: AbortSignal;
+}
+
+export interface AgentService {
+  listAgents(): AgentSummary[];
+  defaultAgentId(): string;
+  getAgent(id: string): AgentSummary | undefined;
+  /** Runs one turn; throws AgentError. */
+  runTurn(input: TurnInput): Promise<TurnResult>;
+  /** Embeddings through the agent's memorySearch provider; throws AgentError. */
+  embed(agentId: string, input: string[], opts?: EmbedOptions): Promise<number[][]>;
+  /** Aborts the session's active runs (or one of them); returns the aborted run ids. */
+  abort(sessionKey: string, runId?: string): string[];
+  /** Run ids in flight for a session. */
+  activeRuns(sessionKey?: string): string[];
+  readonly sessions: SessionStore;
+}
+
+/** "agent:<agentId>:<rest>" → agentId, or undefined for a key in another namespace. */
+export function agentIdOfSessionKey(key: string): string | undefined {
+  const m = /^agent:([a-z0-9][a-z0-9_-]{0,63}):/.exec(key);
+  return m?.[1];
+}
+
+export function mainSessionKey(agentId: string): string {
+  return `agent:${agentId}:main`;
+}

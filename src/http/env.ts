@@ -1,0 +1,35 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AgentService } from "../agents/types.ts";
+import type { OpenClawConfig } from "../config/schema.ts";
+import type { AuthConfig } from "../gateway/auth.ts";
+
+/** What the HTTP door needs from a running gateway; every getter is read per request so config hot-applies. */
+export interface HttpDeps {
+  config(): OpenClawConfig;
+  auth(): AuthConfig;
+  agents: AgentService;
+  uptimeMs(): number;
+  isDraining(): boolean;
+}
+
+/** The part of Bun's Server the door uses: the socket peer of a request. */
+export interface PeerSource {
+  requestIP(req: Request): { address: string } | null;
+}
+
+/** Who is calling, settled by the auth gate before any handler runs. */
+export interface Caller {
+  /** "shared-secret" for token/password callers, "anonymous" with auth mode none. */
+  subject: string;
+  /** Token/password callers: their declared scopes are ignored and every check passes for them. */
+  sharedSecret: boolean;
+  scopes: readonly string[];
+  ip: string;
+}
+
+export type HttpEnv = {
+  Bindings: { server?: PeerSource };
+  Variables: { caller: Caller; body: unknown };
+};
+
+export type HttpApp = OpenAPIHono<HttpEnv>;

@@ -1,0 +1,69 @@
+/**
+ * The fixed order every API route runs through before its handler: endpoint switch (404) → method
+ * (405) → admission while draining (503) → lockout (429) → auth (401) → scope (403) → body
+ * (413/400). Method comes before auth so a 405 needs no credentials, as on the published gateway.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import type { OpenClawConfig } from "../../config/schema.ts";
+import type { HttpDeps, HttpEnv } from "../env.ts";
+import { gatewayUnavailable, invalidRequest, methodNotAllowed, missingScope, notFound, payloadTooLarge, rateLimited, unauthorized } from "../errors.ts";
+import { authenticateHttp, firstMissingScope } from "./auth.ts";
+import { readJsonBody } from "./body.ts";
+import { DEFAULT_RATE_LIMIT, type FailedAuthLimiter, type RateLimitSettings } from "./rate-limit.ts";
+
+export interface GateSpec {
+  methods: readonly string[];
+  /** Read per request so endpoint switches hot-apply; a disabled route falls through to 404. */
+  enabled?: (config: OpenClawConfig) => boolean;
+  scopes: (c: Context<HttpEnv>) => readonly string[];
+  /** Set for JSON POST routes: the body is read and parsed into `c.var.body`. */
+  bodyLimit?: (config: OpenClawConfig) => number;
+  /** User-work routes are refused while the gateway drains; probes and docs are not. */
+  userWork?: boolean;
+}
+
+export function clientIp(c: Context<HttpEnv>): string {
+  let address: string | undefined;
+  try {
+    address = c.env?.server?.requestIP(c.req.raw)?.address;
+  } catch {
+    address = undefined;
+  }
+  if (!address) return "unknown";
+  return address.startsWith("::ffff:") ? address.slice(7) : address;
+}
+
+export function rateLimitSettings(config: OpenClawConfig): RateLimitSettings {
+  return { ...DEFAULT_RATE_LIMIT, ...config.gateway?.auth?.rateLimit };
+}
+
+export function gate(deps: HttpDeps, limiter: FailedAuthLimiter, spec: GateSpec): MiddlewareHandler<HttpEnv> {
+  return async (c, next) => {
+    const config = deps.config();
+    if (spec.enabled && !spec.enabled(config)) return notFound();
+    if (!spec.methods.includes(c.req.method)) return methodNotAllowed(spec.methods);
+    if (spec.userWork !== false && deps.isDraining()) return gatewayUnavailable();
+
+    const ip = clientIp(c);
+    const limits = rateLimitSettings(config);
+    const locked = limiter.retryAfterMs(ip, limits);
+    if (locked > 0) return rateLimited(locked);
+    const caller = authenticateHttp(deps.auth(), c.req.raw.headers, ip);
+    if (!caller) {
+      limiter.recordFailure(ip, limits);
+      return unauthorized();
+    }
+    if (caller.sharedSecret) limiter.recordSuccess(ip);
+    c.set("caller", caller);
+
+    const missing = firstMissingScope(caller, spec.scopes(c));
+    if (missing) return missingScope(missing);
+
+    if (spec.bodyLimit) {
+      const body = await readJsonBody(c.req.raw, spec.bodyLimit(config));
+      if (!body.ok) return body.reason === "too_large" ? payloadTooLarge() : invalidRequest(body.message);
+      c.set("body", body.value);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * What happens to every request before routing: security headers, the Expect and Upgrade checks,
+ * and the refusal of forwarded-client headers from an untrusted peer.
+ */
+import type { MiddlewareHandler } from "hono";
+import type { HttpEnv } from "../env.ts";
+import { proxyAttributionRequired, textResponse } from "../errors.ts";
+
+const SECURITY_HEADERS: Record<string, string> = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Permissions-Policy": "camera=(), microphone=(self), geolocation=()",
+};
+
+const FORWARDING_HEADERS = ["forwarded", "x-real-ip"];
+
+export function securityHeaders(): MiddlewareHandler<HttpEnv> {
+  return async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+  };
+}
+
+function hasForwardingHeader(headers: Headers): boolean {
+  for (const name of headers.keys()) {
+    if (name.startsWith("x-forwarded-") || FORWARDING_HEADERS.includes(name)) return true;
+  }
+  return false;
+}
+
+/**
+ * The gateway has no trusted-proxy list yet, so any forwarded-client header is refused: behind a
+ * proxy every caller would otherwise look like loopback and escape the auth rate limiter.
+ */
+export function preflight(): MiddlewareHandler<HttpEnv> {
+  return async (c, next) => {
+    const expect = c.req.header("expect");
+    if (expect !== undefined && expect.trim().toLowerCase() !== "100-continue") return new Response(null, { status: 417 });
+    if (c.req.header("upgrade") !== undefined) return textResponse("Bad Request", 400, { Connection: "close" });
+    const path = c.req.path;
+    if (path !== "/health" && path !== "/healthz" && hasForwardingHeader(c.req.raw.headers)) return proxyAttributionRequired();
+    await next();
+  };
+}

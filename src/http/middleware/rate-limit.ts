@@ -1,0 +1,91 @@
+/**
+ * Failed-authentication limiter, keyed by client IP. One instance per app, configured per call so
+ * `gateway.auth.rateLimit` edits hot-apply without losing the counters.
+ */
+
+export interface RateLimitSettings {
+  maxAttempts: number;
+  windowMs: number;
+  lockoutMs: number;
+  exemptLoopback: boolean;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimitSettings = {
+  maxAttempts: 10,
+  windowMs: 60_000,
+  lockoutMs: 300_000,
+  exemptLoopback: true,
+};
+
+interface Entry {
+  /** Failure times inside the current window, oldest first. */
+  failures: number[];
+  lockedUntil: number;
+}
+
+/** Past this many tracked clients a sweep runs; past the hard cap the oldest entries go. */
+const SWEEP_AT = 1_000;
+const HARD_CAP = 10_000;
+
+export function isLoopbackIp(ip: string): boolean {
+  const v4 = ip.startsWith("::ffff:") ? ip.slice(7) : ip;
+  return v4.startsWith("127.") || ip === "::1";
+}
+
+export class FailedAuthLimiter {
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Milliseconds left in a lockout for this client, or 0 when it may try. */
+  retryAfterMs(ip: string, settings: RateLimitSettings): number {
+    if (settings.exemptLoopback && isLoopbackIp(ip)) return 0;
+    const entry = this.#entries.get(ip);
+    if (!entry) return 0;
+    const left = entry.lockedUntil - this.now();
+    return left > 0 ? left : 0;
+  }
+
+  /**
+   * Counts a failure. Exempt loopback clients are still counted: the published gateway locks such
+   * a client out at once when the exemption is later turned off, and so do we.
+   */
+  recordFailure(ip: string, settings: RateLimitSettings): void {
+    const now = this.now();
+    let entry = this.#entries.get(ip);
+    if (!entry) {
+      this.#prune(now, settings);
+      entry = { failures: [], lockedUntil: 0 };
+      this.#entries.set(ip, entry);
+    }
+    entry.failures = entry.failures.filter((t) => now - t < settings.windowMs);
+    entry.failures.push(now);
+    if (entry.failures.length >= settings.maxAttempts) {
+      entry.lockedUntil = now + settings.lockoutMs;
+      entry.failures = [];
+    }
+  }
+
+  /** A successful authentication outside a lockout forgets the client's failures. */
+  recordSuccess(ip: string): void {
+    const entry = this.#entries.get(ip);
+    if (entry && entry.lockedUntil <= this.now()) this.#entries.delete(ip);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  #prune(now: number, settings: RateLimitSettings): void {
+    if (this.#entries.size < SWEEP_AT) return;
+    for (const [ip, entry] of this.#entries) {
+      const recent = entry.failures.some((t) => now - t < settings.windowMs);
+      if (!recent && entry.lockedUntil <= now) this.#entries.delete(ip);
+    }
+    // Map iteration is insertion order, so this drops the clients tracked longest.
+    for (const ip of this.#entries.keys()) {
+      if (this.#entries.size < HARD_CAP) break;
+      this.#entries.delete(ip);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { defineMethod } from "./types.ts";
+
+const SessionKey = z.string().min(1).max(512);
+
+export const ChatMessageSchema = z.object({
+  role: z.string(),
+  content: z.array(z.object({ type: z.literal("text"), text: z.string() })),
+  timestamp: z.number(),
+  __openclaw: z.object({ id: z.string(), seq: z.int(), runId: z.string().optional() }),
+});
+
+export const chatSend = defineMethod({
+  name: "chat.send",
+  description: "Send a chat message to a session; the reply streams as chat events",
+  params: z.looseObject({
+    sessionKey: SessionKey,
+    message: z.string().min(1),
+    idempotencyKey: z.string().min(1),
+    agentId: z.string().optional(),
+    thinking: z.string().optional(),
+    deliver: z.boolean().optional(),
+    timeoutMs: z.int().positive().optional(),
+  }),
+  result: z.object({ runId: z.string(), status: z.enum(["started", "ok"]) }),
+  scope: "operator.write",
+});
+
+export const chatAbort = defineMethod({
+  name: "chat.abort",
+  description: "Abort the running turn(s) of a session",
+  params: z.strictObject({ sessionKey: SessionKey, runId: z.string().optional(), agentId: z.string().optional() }),
+  result: z.object({ ok: z.literal(true), aborted: z.boolean(), runIds: z.array(z.string()) }),
+  scope: "operator.write",
+});
+
+export const chatHistory = defineMethod({
+  name: "chat.history",
+  description: "The stored transcript of a session, oldest first; `cursor` pages backwards by seq",
+  params: z.looseObject({
+    sessionKey: SessionKey,
+    limit: z.int().min(1).max(1000).optional(),
+    cursor: z.union([z.int().min(1), z.string().regex(/^\d+$/)]).optional(),
+    agentId: z.string().optional(),
+  }),
+  result: z.object({
+    sessionKey: z.string(),
+    sessionId: z.string().optional(),
+    messages: z.array(ChatMessageSchema),
+    hasMore: z.boolean(),
+    nextCursor: z.string().optional(),
+    totalMessages: z.int(),
+  }),
+  scope: "operator.read",
+});
+
+export const sessionsList = defineMethod({
+  name: "sessions.list",
+  description: "Stored sessions, most recently updated first",
+  params: z.looseObject({
+    limit: z.int().min(1).max(1000).optional(),
+    offset: z.int().min(0).optional(),
+    agentId: z.string().optional(),
+    activeOnly: z.boolean().optional(),
+  }),
+  result: z.object({
+    ts: z.number(),
+    path: z.string(),
+    count: z.int(),
+    totalCount: z.int(),
+    limitApplied: z.int(),
+    nextOffset: z.int().nullable(),
+    hasMore: z.boolean(),
+    sessions: z.array(
+      z.object({
+        key: z.string(), kind: z.string(), agentId: z.string(), sessionId: z.string(), updatedAt: z.number(),
+        status: z.string(), messageCount: z.int(), lastPreview: z.string().optional(),
+      }),
+    ),
+  }),
+  scope: "operator.read",
+  lenientParams: true,
+});
