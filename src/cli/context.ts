@@ -31,6 +31,8 @@ export interface Writable {
 export interface CliIO {
   /** One line on stdout. */
   out(line: string): void;
+  /** Text on stdout as is, for output that streams in pieces (agent replies). */
+  write(text: string): void;
   /** One line on stderr. */
   err(line: string): void;
   /** A JSON document on stdout: pretty (2-space) by default, one line with `compact`. */
@@ -75,6 +77,7 @@ export function createIO(
     consola,
     color: wantsColor(ctx, streams.stdout),
     out: (line) => consola.log(line),
+    write: (text) => streams.stdout.write(text),
     err: (line) => consola.error(line),
     json: (value, compact = false) => consola.log(JSON.stringify(value ?? null, null, compact ? undefined : 2)),
   };

@@ -15,6 +15,7 @@ export function createCli(ctx: CliContext): CommandDef {
       gateway: () => import("./gateway/index.ts").then((m) => m.createGatewayCommand(ctx)),
       health: () => import("./health.ts").then((m) => m.createHealthCommand(ctx)),
       logs: () => import("./logs/index.ts").then((m) => m.createLogsCommand(ctx)),
+      agent: () => import("./agent.ts").then((m) => m.createAgentCommand(ctx)),
     },
   }) as CommandDef;
 }

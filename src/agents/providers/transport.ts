@@ -227,6 +227,7 @@ export class Attempt {
 
   /** Awaits `p` unless the attempt is cut off first; other rejections go through `onError`. */
   async race<T>(p: Promise<T>, onError: (e: unknown) => ProviderError): Promise<T> {
+    p.catch(() => {}); // a loser's late rejection is not an unhandled one
     this.check();
     try {
       return await Promise.race([this.abortedPromise, p]);
@@ -238,7 +239,9 @@ export class Attempt {
 
   /** Sends the request; resolves with the response once headers arrive. */
   async send(fetchImpl: FetchLike, url: string, init: RequestInit, origin: string): Promise<Response> {
-    const res = await this.race(fetchImpl(url, { ...init, signal: this.ctl.signal }), (e) => {
+    this.check();
+    // (async wrapper: a fetch double that throws synchronously counts as a rejected request)
+    const res = await this.race((async () => fetchImpl(url, { ...init, signal: this.ctl.signal }))(), (e) => {
       const msg = e instanceof Error ? e.message : String(e);
       return this.errors.make("unreachable", `cannot reach ${origin}: ${msg}`, { transient: true });
     });
