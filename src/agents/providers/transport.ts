@@ -151,6 +151,7 @@ export async function* withRetries<T>(
   attempt: () => AsyncGenerator<T>,
 ): AsyncGenerator<T> {
   const sleep = deps.sleep ?? defaultSleep;
+  const maxRetries = Number.isFinite(cfg.maxRetries) ? Math.max(0, Math.floor(cfg.maxRetries)) : 0;
   for (let retry = 0; ; retry++) {
     let yielded = false;
     try {
@@ -161,7 +162,7 @@ export async function* withRetries<T>(
       return;
     } catch (e) {
       const err = errors.wrap(e);
-      if (yielded || retry >= cfg.maxRetries || !isTransient(err) || signal?.aborted) throw err;
+      if (yielded || retry >= maxRetries || !isTransient(err) || signal?.aborted) throw err;
       await sleepUnlessAborted(sleep, backoffMs(retry, err), signal, errors);
     }
   }
@@ -179,14 +180,14 @@ export async function retryOnce<T>(cfg: ProviderConfig, deps: ProviderDeps, erro
 
 /**
  * One HTTP attempt: owns an AbortController tied to the caller's signal and to a timer that
- * bounds the wait for headers and every gap between body chunks.
+ * bounds the wait for headers and every gap between body chunks. The timer runs only while the
+ * attempt waits on the upstream, so a consumer that takes its time with an event never trips it.
  */
 export class Attempt {
   private readonly ctl = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly abortedPromise: Promise<never>;
   private readonly onCallerAbort = () => this.ctl.abort(this.errors.aborted());
-  private phase: "headers" | "idle" = "headers";
 
   constructor(
     private readonly errors: ErrorFactory,
@@ -199,20 +200,21 @@ export class Attempt {
     this.abortedPromise.catch(() => {});
     if (callerSignal?.aborted) this.ctl.abort(errors.aborted());
     else callerSignal?.addEventListener("abort", this.onCallerAbort, { once: true });
-    this.touch();
   }
 
   get signal(): AbortSignal {
     return this.ctl.signal;
   }
 
-  /** Restarts the timeout (call on every chunk received). */
-  touch(): void {
+  private arm(phase: "headers" | "idle"): void {
+    this.disarm();
+    if (this.ctl.signal.aborted || !(this.timeoutMs > 0) || !Number.isFinite(this.timeoutMs)) return;
+    this.timer = setTimeout(() => this.ctl.abort(this.errors.timeout(this.timeoutMs, phase)), this.timeoutMs);
+  }
+
+  private disarm(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.ctl.signal.aborted || !(this.timeoutMs > 0) || !Number.isFinite(this.timeoutMs)) return;
-    const phase = this.phase;
-    this.timer = setTimeout(() => this.ctl.abort(this.errors.timeout(this.timeoutMs, phase)), this.timeoutMs);
   }
 
   /** Throws the abort/timeout error if this attempt has been cut off. */
@@ -225,15 +227,21 @@ export class Attempt {
     return r instanceof ProviderError ? r : this.errors.aborted();
   }
 
-  /** Awaits `p` unless the attempt is cut off first; other rejections go through `onError`. */
-  async race<T>(p: Promise<T>, onError: (e: unknown) => ProviderError): Promise<T> {
+  /**
+   * Awaits `p` (one wait on the upstream) for at most timeoutMs, and unless the caller aborts
+   * first; other rejections go through `onError`.
+   */
+  async race<T>(p: Promise<T>, onError: (e: unknown) => ProviderError, phase: "headers" | "idle" = "idle"): Promise<T> {
     p.catch(() => {}); // a loser's late rejection is not an unhandled one
     this.check();
+    this.arm(phase);
     try {
       return await Promise.race([this.abortedPromise, p]);
     } catch (e) {
       if (this.ctl.signal.aborted) throw this.reason();
       throw onError(e);
+    } finally {
+      this.disarm();
     }
   }
 
@@ -244,9 +252,7 @@ export class Attempt {
     const res = await this.race((async () => fetchImpl(url, { ...init, signal: this.ctl.signal }))(), (e) => {
       const msg = e instanceof Error ? e.message : String(e);
       return this.errors.make("unreachable", `cannot reach ${origin}: ${msg}`, { transient: true });
-    });
-    this.phase = "idle";
-    this.touch();
+    }, "headers");
     return res;
   }
 
@@ -280,7 +286,6 @@ export class Attempt {
           done = true;
           break;
         }
-        this.touch();
         for (const ev of parser.push(r.value)) {
           this.check();
           yield ev;
@@ -297,8 +302,7 @@ export class Attempt {
   }
 
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.disarm();
     this.callerSignal?.removeEventListener("abort", this.onCallerAbort);
     // Frees the connection if the body was not read to the end; harmless otherwise.
     if (!this.ctl.signal.aborted) this.ctl.abort(this.errors.aborted());

@@ -114,6 +114,13 @@ describe("retries", () => {
     expect(sleep.delays).toEqual([250]);
   });
 
+  test("headers, then a body that never starts → idle timeout (not a header timeout)", async () => {
+    const fetch = scriptedFetch(() => sseResponse([], { then: "hang" }));
+    const p = createOpenAICompletionsProvider(cfg({ timeoutMs: 50, maxRetries: 0 }), { fetch });
+    const err = await failure(p.stream(req));
+    expect(err.message).toBe("provider fake: upstream provider timeout (no data within 50 ms)");
+  });
+
   test("the idle timeout restarts on every chunk: a slow but steady stream is not cut", async () => {
     const enc = new TextEncoder();
     const chunks = openAIChunks(["a", "b", "c", "d", "e", "f"]);
@@ -128,6 +135,16 @@ describe("retries", () => {
       }), { headers: { "content-type": "text/event-stream" } });
     const p = createOpenAICompletionsProvider(cfg({ timeoutMs: 80 }), { fetch: scriptedFetch(slowBody), sleep: instantSleep() });
     expect(textOf(await collect(p.stream(req)))).toBe("abcdef");
+  });
+
+  test("a consumer slower than the idle timeout does not trip it (only upstream waits count)", async () => {
+    const p = createOpenAICompletionsProvider(cfg({ timeoutMs: 40 }), { fetch: scriptedFetch(() => sseResponse(openAIChunks(["a", "b", "c"]))) });
+    const texts: string[] = [];
+    for await (const ev of p.stream(req)) {
+      if (ev.type === "text") texts.push(ev.delta);
+      await Bun.sleep(60); // the consumer's own pace (e.g. a slow client), not synchronisation
+    }
+    expect(texts).toEqual(["a", "b", "c"]);
   });
 
   test("headers never arriving → timeout, retried, even with a fetch that ignores the signal", async () => {
