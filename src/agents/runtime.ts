@@ -144,13 +144,17 @@ export class AgentRuntime implements AgentService {
     }
     const chain = this.modelChain(agent, input.modelOverride);
     const runId = input.runId ?? input.idempotencyKey ?? crypto.randomUUID();
-    const started = this.sessions.startRun({ runId, idempotencyKey: input.idempotencyKey, sessionKey: input.sessionKey, agentId: agent.id });
-    if (!started.created) return replay(started.run);
-
-    const [userMsg] = this.sessions.append(input.sessionKey, agent.id, [
-      { role: "user", content: input.message, runId, meta: input.channel ? { channel: input.channel } : undefined },
-    ]);
-    const session = this.sessions.getSession(input.sessionKey)!;
+    // The run record and the user message commit together: once acknowledged, both are on disk.
+    const begun = this.sessions.batch(() => {
+      const started = this.sessions.startRun({ runId, idempotencyKey: input.idempotencyKey, sessionKey: input.sessionKey, agentId: agent.id });
+      if (!started.created) return { started };
+      const [userMsg] = this.sessions.append(input.sessionKey, agent.id, [
+        { role: "user", content: input.message, runId, meta: input.channel ? { channel: input.channel } : undefined },
+      ]);
+      return { started, userMsg: userMsg!, session: this.sessions.getSession(input.sessionKey)! };
+    });
+    if (!begun.userMsg) return replay(begun.started.run);
+    const { userMsg, session } = begun;
     const acceptedAt = Date.now();
     input.onEvent?.({ type: "accepted", runId, agentId: agent.id, sessionKey: input.sessionKey, sessionId: session.sessionId, acceptedAt });
 
@@ -162,11 +166,9 @@ export class AgentRuntime implements AgentService {
     if (input.signal?.aborted) onCallerAbort();
     this.active.set(runId, { runId, sessionKey: input.sessionKey, controller });
     try {
-      const result = await this.lanes.run(input.sessionKey, () =>
-        this.execute({ input, agent, chain, runId, userMsg: userMsg!, sessionId: session.sessionId, acceptedAt, signal: controller.signal }),
+      return await this.lanes.run(input.sessionKey, () =>
+        this.execute({ input, agent, chain, runId, userMsg, sessionId: session!.sessionId, acceptedAt, signal: controller.signal }),
       );
-      this.sessions.finishRun(runId, "ok", result);
-      return result;
     } catch (err) {
       const e = controller.signal.aborted && controller.signal.reason instanceof AgentError ? controller.signal.reason : toAgentError(err);
       this.sessions.finishRun(runId, e.kind === "timeout" ? "timeout" : e.kind === "aborted" ? "aborted" : "error", undefined, { kind: e.kind, message: e.message });
@@ -209,15 +211,20 @@ export class AgentRuntime implements AgentService {
         const endedAt = Date.now();
         const finishReason = finish?.reason ?? (toolCalls.length ? "tool_calls" : "stop");
         const usage = finish?.usage ?? { inputTokens: 0, outputTokens: 0 };
-        this.sessions.append(input.sessionKey, agent.id, [{
-          role: "assistant", content: text, runId: run.runId, toolCalls: toolCalls.length ? toolCalls : undefined,
-          meta: { provider: ref.provider, model: ref.model, finishReason, usage },
-        }]);
-        return {
+        const result: TurnResult = {
           runId: run.runId, agentId: agent.id, sessionKey: input.sessionKey, sessionId: run.sessionId, text, toolCalls,
           finishReason, usage, provider: ref.provider, model: ref.model, startedAt: run.acceptedAt, endedAt,
           durationMs: endedAt - run.acceptedAt,
         };
+        // The reply and the run's outcome commit together, so a replayed run always has its reply stored.
+        this.sessions.batch(() => {
+          this.sessions.append(input.sessionKey, agent.id, [{
+            role: "assistant", content: text, runId: run.runId, toolCalls: toolCalls.length ? toolCalls : undefined,
+            meta: { provider: ref.provider, model: ref.model, finishReason, usage },
+          }]);
+          this.sessions.finishRun(run.runId, "ok", result);
+        });
+        return result;
       } catch (err) {
         lastError = err;
         if (signal.aborted) {

@@ -357,3 +357,25 @@ describe("durability and reopen", () => {
     console.log(`append of 2 messages (~1.2 KB), ${N} runs each, ${process.env.OPENCLAW_TEST_TMP ?? "/tmp"}:\n  ${measure("FULL")}\n  ${measure("NORMAL")}`);
   });
 });
+
+describe("batch", () => {
+  test("several writes commit together, and a failure inside leaves none of them", () => {
+    const s = openStore();
+    const out = s.batch(() => {
+      const r = s.startRun({ runId: "b1", sessionKey: "agent:main:b", agentId: "main" });
+      const [m] = s.append("agent:main:b", "main", [user("in batch")]);
+      return { created: r.created, seq: m!.seq };
+    });
+    expect(out).toEqual({ created: true, seq: 1 });
+    expect(() =>
+      s.batch(() => {
+        s.append("agent:main:b", "main", [user("rolled back")]);
+        s.startRun({ runId: "b2", sessionKey: "agent:main:b", agentId: "main" });
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(texts(s, "agent:main:b")).toEqual(["in batch"]);
+    expect(s.getRun("b2")).toBeNull();
+    expect(s.getSession("agent:main:b")!.messageCount).toBe(1);
+  });
+});

@@ -137,6 +137,15 @@ export class SessionStore {
     return s.finishRun.run({ runId, status, result: encodeOutcome(result), error: encodeOutcome(error), now: Date.now() }).changes > 0;
   }
 
+  /**
+   * Runs several writes as one transaction (nested writes become savepoints): one commit, so one
+   * fsync, and nothing of it is visible after a crash unless all of it is.
+   */
+  batch<T>(fn: () => T): T {
+    this.#live();
+    return this.#db.transaction(fn).immediate();
+  }
+
   getRun(runId: string): RunRecord | null {
     const row = this.#live().getRun.get({ runId: requireKey("runId", runId) });
     return row ? decodeRun(row) : null;

@@ -1,0 +1,47 @@
+/**
+ * The built-in tools, and which of them may be invoked directly over HTTP. Dangerous tools are
+ * refused on that path no matter what; the operator can widen or narrow the list in config.
+ */
+import { agentsList, sessionsHistory, sessionsList, sessionStatus } from "./session-tools.ts";
+import type { AgentTool } from "./types.ts";
+
+export type { AgentTool, ToolContext, ToolResult } from "./types.ts";
+export { jsonResult, ToolInputError } from "./types.ts";
+
+export interface ToolRegistry {
+  get(name: string): AgentTool | undefined;
+  list(): AgentTool[];
+}
+
+export function createToolRegistry(tools: readonly AgentTool[] = [agentsList, sessionsList, sessionsHistory, sessionStatus]): ToolRegistry {
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  return { get: (name) => byName.get(name), list: () => [...byName.values()] };
+}
+
+/** Refused over POST /tools/invoke by default: they execute code, write files, or reach other sessions. */
+export const HTTP_DENIED_TOOLS: readonly string[] = [
+  "exec",
+  "spawn",
+  "shell",
+  "fs_write",
+  "fs_delete",
+  "fs_move",
+  "apply_patch",
+  "sessions_spawn",
+  "sessions_send",
+  "cron",
+  "gateway",
+  "nodes",
+];
+
+export interface HttpToolPolicy {
+  allow?: readonly string[];
+  deny?: readonly string[];
+}
+
+/** `deny` always adds; `allow` lifts the default list only for an owner/admin caller. */
+export function httpToolAllowed(name: string, policy: HttpToolPolicy | undefined, callerIsAdmin: boolean): boolean {
+  if (policy?.deny?.includes(name)) return false;
+  if (!HTTP_DENIED_TOOLS.includes(name)) return true;
+  return callerIsAdmin && !!policy?.allow?.includes(name);
+}
