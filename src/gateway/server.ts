@@ -64,7 +64,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const gw = new GatewayRuntime(options, agents);
   const methods = createMethodRegistry();
   const pending = new PendingSockets(options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
-  const app = createHttpApp({ uptimeMs: () => gw.uptimeMs(), isDraining: () => gw.draining });
+  const httpLog = options.logger.child("gateway/http");
+  const app = createHttpApp({
+    config: () => options.config,
+    auth: () => options.auth,
+    agents,
+    uptimeMs: () => gw.uptimeMs(),
+    isDraining: () => gw.draining,
+    onError: (err, req) => httpLog.error(`${req.method} ${new URL(req.url).pathname} failed: ${(err as Error)?.stack ?? String(err)}`),
+  });
   const websocket = createWebSocketHandler(gw, methods, pending);
 
   const fetch: Fetch = (req, server) => {

@@ -1,55 +1,62 @@
-import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+/**
+ * The HTTP door: one OpenAPIHono app whose routes also generate /openapi.json. Every piece of
+ * per-app state (the failed-auth limiter, the previous_response_id map) is created here, so two
+ * apps in one process never share anything.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AgentService } from "../agents/types.ts";
 import { VERSION } from "../version.ts";
+import type { HttpApp, HttpDeps, HttpEnv } from "./env.ts";
+import { notFound, textResponse } from "./errors.ts";
+import { gate, type GateSpec } from "./middleware/gate.ts";
+import { preflight, securityHeaders } from "./middleware/pipeline.ts";
+import { FailedAuthLimiter } from "./middleware/rate-limit.ts";
+import { registerChatCompletionsRoute } from "./routes/chat-completions.ts";
+import { registerEmbeddingsRoute } from "./routes/embeddings.ts";
+import { registerModelRoutes } from "./routes/models.ts";
+import { registerProbeRoutes } from "./routes/probes.ts";
+import { registerResponsesRoute } from "./routes/responses.ts";
+import { registerToolsInvokeRoute } from "./routes/tools-invoke.ts";
 
-/** What the HTTP door needs from a running gateway; the domain never sees a Hono context. */
-export interface HttpDeps {
-  uptimeMs(): number;
-  isDraining(): boolean;
-}
+export type { Caller, HttpDeps, HttpEnv, PeerSource } from "./env.ts";
 
-const ErrorBody = z.object({ error: z.object({ message: z.string(), type: z.string() }) }).openapi("Error");
-const Live = z.object({ ok: z.boolean(), status: z.string() }).openapi("Liveness");
-const Ready = z
-  .object({ ready: z.boolean(), failing: z.array(z.string()), uptimeMs: z.number(), version: z.string() })
-  .openapi("Readiness");
+const DOC_INFO = { openapi: "3.1.0", info: { title: "OpenClaw Gateway HTTP API", version: VERSION } };
 
-const liveRoute = (path: string) =>
-  createRoute({
-    method: "get",
-    path,
-    summary: "Liveness probe (no auth)",
-    responses: { 200: { description: "The process is up", content: { "application/json": { schema: Live } } } },
+export function createHttpApp(deps: HttpDeps): HttpApp {
+  const app = new OpenAPIHono<HttpEnv>();
+  const limiter = new FailedAuthLimiter();
+  const guard = (spec: GateSpec) => gate(deps, limiter, spec);
+
+  app.use("*", securityHeaders());
+  app.use("*", preflight());
+  registerProbeRoutes(app, deps);
+  registerModelRoutes(app, deps, guard);
+  registerEmbeddingsRoute(app, deps, guard);
+  registerToolsInvokeRoute(app, deps, guard);
+  registerResponsesRoute(app, deps, guard);
+  registerChatCompletionsRoute(app, deps, guard);
+  app.doc31("/openapi.json", DOC_INFO);
+
+  app.notFound(() => notFound());
+  app.onError((err, c) => {
+    deps.onError?.(err, c.req.raw);
+    return textResponse("Internal Server Error", 500, { "Cache-Control": "no-store" });
   });
-
-const readyRoute = (path: string) =>
-  createRoute({
-    method: "get",
-    path,
-    summary: "Readiness probe (no auth)",
-    responses: {
-      200: { description: "Accepting connections", content: { "application/json": { schema: Ready } } },
-      503: { description: "Starting or draining", content: { "application/json": { schema: Ready } } },
-    },
-  });
-
-export function createHttpApp(deps: HttpDeps): OpenAPIHono {
-  const app = new OpenAPIHono();
-  for (const path of ["/healthz", "/health"]) {
-    app.openapi(liveRoute(path), (c) => c.json({ ok: true, status: "live" }, 200));
-  }
-  for (const path of ["/readyz", "/ready"]) {
-    app.openapi(readyRoute(path), (c) => {
-      const draining = deps.isDraining();
-      const body = { ready: !draining, failing: draining ? ["draining"] : [], uptimeMs: deps.uptimeMs(), version: VERSION };
-      return draining ? c.json(body, 503) : c.json(body, 200);
-    });
-  }
-  app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "OpenClaw Gateway HTTP API", version: VERSION } });
-  app.notFound((c) => c.json({ error: { message: "Not Found", type: "not_found" } } satisfies z.infer<typeof ErrorBody>, 404));
-  app.onError((err, c) => c.json({ error: { message: err.message || "Internal Server Error", type: "server_error" } }, 500));
   return app;
 }
 
-export function openApiDocument(app: OpenAPIHono): unknown {
-  return app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "OpenClaw Gateway HTTP API", version: VERSION } });
+export function openApiDocument(app: HttpApp): unknown {
+  return app.getOpenAPI31Document(DOC_INFO);
+}
+
+/**
+ * The document without a running gateway (scripts/gen.ts). Routes read their deps only while
+ * serving a request, so deps that throw when touched are enough to build the app.
+ */
+export function standaloneOpenApiDocument(): unknown {
+  const absent = (): never => {
+    throw new Error("HTTP deps are not available while generating the OpenAPI document");
+  };
+  const agents = new Proxy({} as AgentService, { get: absent });
+  return openApiDocument(createHttpApp({ config: absent, auth: absent, agents, uptimeMs: absent, isDraining: absent }));
 }

@@ -10,6 +10,8 @@ export interface HttpDeps {
   agents: AgentService;
   uptimeMs(): number;
   isDraining(): boolean;
+  /** Told about exceptions no route handled (the caller only sees a bare 500). */
+  onError?(err: unknown, req: Request): void;
 }
 
 /** The part of Bun's Server the door uses: the socket peer of a request. */
@@ -21,7 +23,7 @@ export interface PeerSource {
 export interface Caller {
   /** "shared-secret" for token/password callers, "anonymous" with auth mode none. */
   subject: string;
-  /** Token/password callers: their declared scopes are ignored and every check passes for them. */
+  /** Token/password callers: x-openclaw-scopes is ignored and they hold the full operator set. */
   sharedSecret: boolean;
   scopes: readonly string[];
   ip: string;

@@ -4,7 +4,7 @@
  * streams (body only, status already sent). Provider messages are passed through only where the
  * published gateway does so; everything unexpected becomes a bare "internal error".
  */
-import { ProviderError } from "../agents/providers/types.ts";
+import { ProviderError, type ToolCall, type ToolChoice } from "../agents/providers/types.ts";
 import { AgentError } from "../agents/types.ts";
 
 export interface RunFailure {
@@ -67,4 +67,12 @@ export function runFailure(err: unknown): RunFailure {
 
 export function failureBody(f: RunFailure): { error: { message: string; type: string; code?: string } } {
   return { error: f.code ? { message: f.message, type: f.type, code: f.code } : { message: f.message, type: f.type } };
+}
+
+/** A required or pinned tool_choice the run did not honour fails the request, like the published gateway. */
+export function unsatisfiedToolChoice(choice: ToolChoice | undefined, calls: readonly ToolCall[]): RunFailure | undefined {
+  if (choice === undefined || choice === "auto" || choice === "none") return undefined;
+  const satisfied = choice === "required" ? calls.length > 0 : calls.some((call) => call.name === choice.name);
+  if (satisfied) return undefined;
+  return { status: 502, message: "tool_choice=required was not satisfied by the agent response", type: "api_error" };
 }

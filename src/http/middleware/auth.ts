@@ -44,8 +44,7 @@ export function authenticateHttp(auth: AuthConfig, headers: Headers, ip: string)
   return { subject: "shared-secret", sharedSecret: true, scopes: DEFAULT_OPERATOR_SCOPES, ip };
 }
 
-/** The first required scope the caller lacks; shared-secret callers lack nothing. */
+/** The first required scope the caller lacks (shared-secret callers hold admin, which satisfies all). */
 export function firstMissingScope(caller: Caller, required: readonly string[]): string | undefined {
-  if (caller.sharedSecret) return undefined;
   return required.find((scope) => !scopeSatisfied(caller.scopes, scope));
 }

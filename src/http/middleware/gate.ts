@@ -34,7 +34,13 @@ export function clientIp(c: Context<HttpEnv>): string {
 }
 
 export function rateLimitSettings(config: OpenClawConfig): RateLimitSettings {
-  return { ...DEFAULT_RATE_LIMIT, ...config.gateway?.auth?.rateLimit };
+  const set = config.gateway?.auth?.rateLimit;
+  return {
+    maxAttempts: set?.maxAttempts ?? DEFAULT_RATE_LIMIT.maxAttempts,
+    windowMs: set?.windowMs ?? DEFAULT_RATE_LIMIT.windowMs,
+    lockoutMs: set?.lockoutMs ?? DEFAULT_RATE_LIMIT.lockoutMs,
+    exemptLoopback: set?.exemptLoopback ?? DEFAULT_RATE_LIMIT.exemptLoopback,
+  };
 }
 
 export function gate(deps: HttpDeps, limiter: FailedAuthLimiter, spec: GateSpec): MiddlewareHandler<HttpEnv> {

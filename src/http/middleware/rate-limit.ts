@@ -10,12 +10,12 @@ export interface RateLimitSettings {
   exemptLoopback: boolean;
 }
 
-export const DEFAULT_RATE_LIMIT: RateLimitSettings = {
+export const DEFAULT_RATE_LIMIT: Readonly<RateLimitSettings> = Object.freeze({
   maxAttempts: 10,
   windowMs: 60_000,
   lockoutMs: 300_000,
   exemptLoopback: true,
-};
+});
 
 interface Entry {
   /** Failure times inside the current window, oldest first. */
@@ -23,8 +23,13 @@ interface Entry {
   lockedUntil: number;
 }
 
-/** Past this many tracked clients a sweep runs; past the hard cap the oldest entries go. */
+/**
+ * Sweeps of stale entries are amortised (when the map has doubled since the last sweep, or a
+ * minute has passed) so a flood of new addresses costs O(1) per request, and a hard cap evicts
+ * the longest-tracked clients so memory stays bounded whatever the flood.
+ */
 const SWEEP_AT = 1_000;
+const SWEEP_EVERY_MS = 60_000;
 const HARD_CAP = 10_000;
 
 export function isLoopbackIp(ip: string): boolean {
@@ -34,6 +39,8 @@ export function isLoopbackIp(ip: string): boolean {
 
 export class FailedAuthLimiter {
   readonly #entries = new Map<string, Entry>();
+  #sweepAtSize = SWEEP_AT;
+  #lastSweep = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -77,10 +84,14 @@ export class FailedAuthLimiter {
   }
 
   #prune(now: number, settings: RateLimitSettings): void {
-    if (this.#entries.size < SWEEP_AT) return;
-    for (const [ip, entry] of this.#entries) {
-      const recent = entry.failures.some((t) => now - t < settings.windowMs);
-      if (!recent && entry.lockedUntil <= now) this.#entries.delete(ip);
+    const size = this.#entries.size;
+    if (size >= this.#sweepAtSize || (size >= SWEEP_AT && now - this.#lastSweep >= SWEEP_EVERY_MS)) {
+      for (const [ip, entry] of this.#entries) {
+        const recent = entry.failures.some((t) => now - t < settings.windowMs);
+        if (!recent && entry.lockedUntil <= now) this.#entries.delete(ip);
+      }
+      this.#lastSweep = now;
+      this.#sweepAtSize = Math.max(SWEEP_AT, this.#entries.size * 2);
     }
     // Map iteration is insertion order, so this drops the clients tracked longest.
     for (const ip of this.#entries.keys()) {

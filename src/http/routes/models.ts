@@ -79,7 +79,7 @@ function modelDetail(agents: AgentService, c: Context<HttpEnv>): Response {
 export function registerModelRoutes(app: HttpApp, deps: HttpDeps, guard: (spec: GateSpec) => MiddlewareHandler<HttpEnv>): void {
   // One guard for the list and every detail path: Hono's "/v1/models/*" also matches "/v1/models".
   app.use("/v1/models/*", guard({ methods: ["GET"], enabled: openAiSurfaceEnabled, scopes: () => ["operator.read"] }));
-  app.openapi(listRoute, (c) => c.json({ object: "list" as const, data: listedModelIds(deps.agents).map(model) }, 200));
+  app.openapi(listRoute, () => jsonResponse({ object: "list", data: listedModelIds(deps.agents).map(model) }));
   app.openapi(detailRoute, (c) => modelDetail(deps.agents, c));
   // Raw slashes (and the empty id) do not match {id}; same handler, not a second documented route.
   app.get(`${PREFIX}*`, (c) => modelDetail(deps.agents, c));
