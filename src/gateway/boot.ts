@@ -5,6 +5,7 @@ import { checkStartupGuards, StartupGuardError } from "../config/guards.ts";
 import type { GatewayFlags, GatewaySettings } from "../config/settings.ts";
 import { resolveBindHosts, resolveGatewaySettings, SettingsError } from "../config/settings.ts";
 import { createLogger } from "../logging/logger.ts";
+import { collectSecrets } from "../config/redact.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { LogLevel } from "../logging/levels.ts";
 import type { Gateway } from "./server.ts";
@@ -82,9 +83,17 @@ export async function bootGateway(input: BootInput): Promise<Booted> {
   }
 }
 
+/** Every secret the gateway holds: its own credentials and every secret-bearing config value (API keys). */
+function secretsOf(loaded: LoadedConfig, settings: GatewaySettings): string[] {
+  const own = [settings.auth.token, settings.auth.password].filter((s): s is string => !!s);
+  return [...own, ...collectSecrets(loaded.config)];
+}
+
 function makeLogger(input: BootInput, loaded: LoadedConfig, settings: GatewaySettings): Logger {
   const logging = loaded.config.logging ?? {};
   const file = logging.file ?? null;
+  // Collected once: the logger asks on every line.
+  const secrets = secretsOf(loaded, settings);
   const consoleLevel: LogLevel = input.verbose ? "debug" : input.logLevel ?? logging.consoleLevel ?? "info";
   return createLogger({
     file,
@@ -95,7 +104,7 @@ function makeLogger(input: BootInput, loaded: LoadedConfig, settings: GatewaySet
     maxFileBytes: logging.maxFileBytes,
     maxFiles: logging.maxFiles,
     redactPatterns: logging.redactPatterns,
-    secrets: () => [settings.auth.token, settings.auth.password].filter((s): s is string => !!s),
+    secrets: () => secrets,
     stdout: input.stdout,
     stderr: input.stderr,
   });
