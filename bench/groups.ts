@@ -5,13 +5,27 @@
 import { join } from "node:path";
 import { conns, type ConnsResult } from "./measure/conns.ts";
 import { hello, type HelloResult } from "./measure/hello.ts";
+import { chatRound, summarizeRound, type ChatRound, type ChatTarget } from "./measure/http.ts";
 import { idleRss } from "./measure/proc.ts";
 import { rpc, type RpcResult } from "./measure/rpc.ts";
 import { startup, type StartupResult } from "./measure/startup.ts";
-import { median, type ErrorCounts } from "./measure/stats.ts";
+import { median, summarize, type ErrorCounts } from "./measure/stats.ts";
 import { BARE_CMD, ROOT, type Options } from "./options.ts";
 import { fmt, type Goal, type Metric } from "./report.ts";
-import { SIDES, instantiate, logTail, type Sandbox, type Server, type Side } from "./servers.ts";
+import {
+  SIDES,
+  instantiate,
+  isolatedEnv,
+  launch,
+  launchUpstream,
+  logTail,
+  stop,
+  writeHttpGatewayConfig,
+  type Sandbox,
+  type Server,
+  type Side,
+  type Upstream,
+} from "./servers.ts";
 
 /** One bench run in progress: where groups find the servers and leave their findings. */
 export interface Run {
@@ -191,4 +205,98 @@ export async function measureStartup(run: Run): Promise<void> {
     run.metrics.push({ key: c.key, label: c.label, unit: "ms", gateway: ms(c.key, "ms"), bare: ms("bare", "ms"), goal: c.goal });
   }
   run.metrics.push({ key: "stopMs", label: "SIGTERM → exit", unit: "ms", gateway: ms("startupSrcMs", "stopMs"), bare: ms("bare", "stopMs") });
+}
+
+const ADDED_GOAL_MS = 2;
+const addedGoal: Goal = { text: `added < ${ADDED_GOAL_MS} ms`, pass: (g, b) => g - b < ADDED_GOAL_MS };
+
+/**
+ * The gateway's overhead on POST /v1/chat/completions: the gateway (configured with the upstream
+ * stub as its model provider) against the same stub called directly, which is the "bare" side here.
+ * Both run in a sandbox of their own, so the other groups' gateway never sees this config. Every
+ * gateway request creates a session and stores two messages durably: that is part of the figure.
+ * Percentiles are taken over the samples of all rounds of a side, which alternate between sides.
+ */
+export async function measureHttp(run: Run): Promise<void> {
+  const { opts, box } = run;
+  const dir = join(box.dir, "http");
+  const httpBox: Sandbox = { ...box, dir, env: isolatedEnv(join(dir, "home")) };
+  let upstream: Upstream | undefined;
+  let gateway: Server | undefined;
+  const res: Record<"json" | "stream", Record<Side, ChatRound[]>> = {
+    json: { gateway: [], bare: [] },
+    stream: { gateway: [], bare: [] },
+  };
+  try {
+    progress(opts, "http: starting upstream stub and gateway");
+    upstream = await launchUpstream(httpBox);
+    writeHttpGatewayConfig(httpBox.env.HOME!, box.token, upstream.url);
+    gateway = await launch("gateway", opts.httpGatewayCmd, httpBox);
+    const targets: Record<Side, ChatTarget> = {
+      gateway: { url: `${gateway.url.replace(/^ws:/, "http:")}/v1/chat/completions`, model: "openclaw", token: box.token },
+      bare: { url: `${upstream.url}/chat/completions`, model: "echo" },
+    };
+    const pids: Record<Side, number[]> = { gateway: [gateway.pid, upstream.pid], bare: [upstream.pid] };
+    for (const kind of ["json", "stream"] as const) {
+      const rounds: Record<Side, number> = { gateway: 0, bare: 0 };
+      const label = kind === "json" ? "http chat.completions" : "http chat.completions stream";
+      res[kind] = await alternate<ChatRound>(opts, label, opts.rounds, (side) =>
+        chatRound(targets[side], {
+          stream: kind === "stream",
+          seconds: opts.httpSeconds,
+          // The first round of a side warms up its JIT and connection; later ones only the connection.
+          warmupSeconds: rounds[side]++ === 0 ? opts.warmup / 2 : 0.1,
+          pids: pids[side],
+        }),
+      );
+      noteErrors(run, label, res[kind]);
+    }
+  } catch (err) {
+    run.problems.push(`http: ${(err as Error).message}`);
+  } finally {
+    if (gateway) await stop(gateway.proc);
+    if (upstream) await stop(upstream.proc);
+  }
+
+  const pooled = (kind: "json" | "stream", side: Side, k: "total" | "ttfb") => summarize(res[kind][side].flatMap((r) => r[k]));
+  const cpuNote = (kind: "json" | "stream", side: Side) => {
+    const us = median(res[kind][side].map((r) => r.serverCpuUsPerReq));
+    return Number.isFinite(us) ? `cpu ${Math.round(us)} µs/req` : "";
+  };
+  const notes = (kind: "json" | "stream") => ({ gateway: cpuNote(kind, "gateway"), bare: cpuNote(kind, "bare") });
+  const json = { gateway: pooled("json", "gateway", "total"), bare: pooled("json", "bare", "total") };
+  const ttfb = { gateway: pooled("stream", "gateway", "ttfb"), bare: pooled("stream", "bare", "ttfb") };
+  const total = { gateway: pooled("stream", "gateway", "total"), bare: pooled("stream", "bare", "total") };
+  run.details.http = {
+    gatewayCmd: gateway?.cmd ?? null,
+    upstream: upstream?.url ?? null,
+    pooled: { json, streamTtfb: ttfb, streamTotal: total },
+    // The gateway always asks its provider for a stream, so its non-stream figure includes the stub's
+    // pacing (a 2 ms sleep after each word), which the direct non-stream call never waits for. This is
+    // the gateway's non-stream p50 against the direct stream's total p50, which does wait for it.
+    jsonAddedOverDirectStreamP50Ms: json.gateway.p50 - total.bare.p50,
+    rounds: {
+      json: { gateway: res.json.gateway.map(summarizeRound), bare: res.json.bare.map(summarizeRound) },
+      stream: { gateway: res.stream.gateway.map(summarizeRound), bare: res.stream.bare.map(summarizeRound) },
+    },
+  };
+  type Pair = Record<Side, { p50: number; p99: number }>;
+  const metric = (key: string, label: string, pair: Pair, p: "p50" | "p99", extra: Partial<Metric> = {}): Metric => ({
+    key,
+    label,
+    unit: "ms",
+    gateway: pair.gateway[p],
+    bare: pair.bare[p],
+    added: true,
+    ...extra,
+  });
+  run.metrics.push(
+    // The goal is judged like for like: the gateway's non-stream answer costs the upstream one streamed
+    // completion, so its baseline is the direct streamed call's total, not the direct non-stream call.
+    metric("httpChatVsUpstreamStreamP50Ms", "chat.completions p50 (non-stream) vs same upstream work", { gateway: json.gateway, bare: total.bare }, "p50", { goal: addedGoal, note: notes("json") }),
+    metric("httpChatP50Ms", "chat.completions p50 (non-stream) vs direct non-stream", json, "p50"),
+    metric("httpChatP99Ms", "chat.completions p99", json, "p99"),
+    metric("httpStreamTtfbP50Ms", "stream TTFB p50", ttfb, "p50", { goal: addedGoal, note: notes("stream") }),
+    metric("httpStreamTotalP50Ms", "stream total p50", total, "p50"),
+  );
 }

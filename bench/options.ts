@@ -5,7 +5,9 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "..");
-export const GROUPS = ["rss", "conns", "hello", "rpc", "startup"] as const;
+export const GROUPS = ["rss", "conns", "hello", "rpc", "startup", "http"] as const;
+/** The scripted OpenAI-compatible upstream the http group puts behind the gateway. */
+export const STUB_SCRIPT = join(ROOT, "../shared/conformance/upstream-stub.ts");
 export type Group = (typeof GROUPS)[number];
 
 export interface Options {
@@ -20,7 +22,11 @@ export interface Options {
   helloN: number;
   settleSeconds: number;
   startupRounds: number;
+  /** Measured window of each http round, s. */
+  httpSeconds: number;
   gatewayCmd: string;
+  /** Template for the http group's gateway, which is configured by a file in its HOME. */
+  httpGatewayCmd: string;
   gatewayCmdGiven: boolean;
   compiledCmd: string | undefined;
   pin: boolean;
@@ -29,24 +35,26 @@ export interface Options {
 
 function usage(message: string): never {
   console.error(`bench: ${message}`);
-  console.error("usage: bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup] [--seconds N] [--rounds N]");
-  console.error("                     [--conns N] [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]");
+  console.error("usage: bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http] [--seconds N] [--rounds N]");
+  console.error("                     [--conns N] [--http-seconds N] [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]");
   process.exit(2);
 }
 
-function shellQuote(s: string): string {
+export function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
 const BUN = shellQuote(process.execPath);
 const GATEWAY_ARGS = "gateway run --port {port} --token {token} --allow-unconfigured";
+/** The http group's config file sets gateway.mode and the token, so neither flag is needed. */
+const HTTP_GATEWAY_ARGS = "gateway run --port {port}";
 export const BARE_CMD = `${BUN} bench/bare.ts --port {port} --token {token}`;
 const COMPILED_BIN = join(ROOT, "dist", process.platform === "win32" ? "openclaw.exe" : "openclaw");
 
 export function parseOptions(argv: readonly string[]): Options {
   const values = new Map<string, string>();
   const switches = new Set<string>();
-  const takesValue = new Set(["only", "seconds", "rounds", "conns", "gateway-cmd", "compiled-cmd", "out"]);
+  const takesValue = new Set(["only", "seconds", "rounds", "conns", "gateway-cmd", "compiled-cmd", "out", "http-seconds"]);
   const known = new Set([...takesValue, "quick", "json", "check", "no-pin", "help"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -96,7 +104,9 @@ export function parseOptions(argv: readonly string[]): Options {
     helloN: quick ? 40 : 250,
     settleSeconds: quick ? 1 : 3,
     startupRounds: quick ? 1 : 3,
+    httpSeconds: num("http-seconds", quick ? 0.75 : 2.5, 0.1, 60),
     gatewayCmd,
+    httpGatewayCmd: values.get("gateway-cmd") ?? `${BUN} src/main.ts ${HTTP_GATEWAY_ARGS}`,
     gatewayCmdGiven,
     compiledCmd,
     pin: !switches.has("no-pin"),

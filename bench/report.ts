@@ -23,6 +23,8 @@ export interface Metric {
   goal?: Goal;
   /** Extra text for the gateway / bare cells (e.g. latency next to throughput). */
   note?: Partial<Record<Side, string>>;
+  /** A cost in ms where the gateway's addition (gateway − bare) matters, not only the ratio. */
+  added?: boolean;
 }
 
 interface MetricJson {
@@ -31,6 +33,8 @@ interface MetricJson {
   gateway: number | null;
   bare: number | null;
   ratio: number | null;
+  /** gateway − bare, ms, for metrics marked `added` (null otherwise). */
+  addedMs: number | null;
   goal: string | null;
   pass: boolean | null;
 }
@@ -69,6 +73,10 @@ export function fmt(value: number, unit: Unit): string {
 function fmtRatio(m: Metric): string {
   const r = m.gateway / m.bare;
   if (!Number.isFinite(r)) return "n/a";
+  if (m.added) {
+    const d = m.gateway - m.bare;
+    return `${r.toFixed(2)}× (${d < 0 ? "−" : "+"}${fmt(Math.abs(d), m.unit)})`;
+  }
   return m.unit === "req/s" ? `${(r * 100).toFixed(1)}%` : `${r.toFixed(2)}×`;
 }
 
@@ -94,9 +102,10 @@ export function buildReport(f: Findings) {
       idleConns: opts.idleConns,
       helloN: opts.helloN,
       startupRounds: opts.startupRounds,
+      httpSeconds: opts.httpSeconds,
       only: [...opts.only],
     },
-    commands: { gateway: opts.gatewayCmd, bare: BARE_CMD, compiled: opts.compiledCmd ?? null },
+    commands: { gateway: opts.gatewayCmd, bare: BARE_CMD, compiled: opts.compiledCmd ?? null, httpGateway: opts.httpGatewayCmd },
     metrics: Object.fromEntries(
       f.metrics.map((m): [string, MetricJson] => {
         const ratio = m.gateway / m.bare;
@@ -109,6 +118,7 @@ export function buildReport(f: Findings) {
             gateway: finiteOrNull(m.gateway),
             bare: finiteOrNull(m.bare),
             ratio: finiteOrNull(ratio),
+            addedMs: m.added ? finiteOrNull(m.gateway - m.bare) : null,
             goal: m.goal?.text ?? null,
             pass: m.goal ? ok && m.goal.pass(m.gateway, m.bare) : null,
           },
@@ -141,6 +151,18 @@ export function printTable(f: Findings, report: Report): void {
       `${opts.quick ? "quick, " : ""}rpc ${opts.seconds}s × ${opts.rounds} round(s), ` +
       `wall ${f.wallSeconds.toFixed(0)}s; ratio = gateway / bare (same run). Written to ${relative(process.cwd(), opts.out)}`,
   );
+  if (opts.only.has("http")) {
+    console.log(
+      `http: bare = the upstream stub called directly; ${opts.httpSeconds}s × ${opts.rounds} round(s) per side and kind, 1 request in flight, ` +
+        "percentiles over all rounds. Each gateway request creates a session and stores two messages (SQLite, synchronous=FULL).",
+    );
+    const overStream = (f.details.http as { jsonAddedOverDirectStreamP50Ms?: number } | undefined)?.jsonAddedOverDirectStreamP50Ms;
+    if (overStream !== undefined && Number.isFinite(overStream))
+      console.log(
+        "      The gateway always streams from the upstream, so its non-stream figure includes the stub's 2 ms/word pacing; " +
+          `against the direct stream total p50 it adds ${fmt(overStream, "ms")}.`,
+      );
+  }
   if (opts.only.has("startup") && opts.compiledCmd === undefined)
     console.log(`compiled startup not measured (${opts.gatewayCmdGiven ? "--gateway-cmd given" : "no dist/openclaw; run `bun run build --single`"}).`);
   if (f.problems.length > 0) {

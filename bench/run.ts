@@ -2,18 +2,21 @@
 // side, measures both alternately in one run, and prints gateway / bare ratios against our goals.
 // The machine is noisy and shared with the client, so only figures from the same run are compared.
 //
-//   bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup] [--seconds N] [--rounds N]
-//                 [--conns N] [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]
+//   bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http] [--seconds N] [--rounds N]
+//                 [--conns N] [--http-seconds N] [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]
 //
 //   --quick         short windows and fewer connections (smoke test; figures are rough)
 //   --json          print one JSON object (also written to .bench/last.json on every run)
 //   --out FILE      write the JSON there instead of .bench/last.json
-//   --only G,...    measurement groups: hello, rpc, rss, conns, startup (default: all)
+//   --only G,...    measurement groups: hello, rpc, rss, conns, startup, http (default: all)
 //   --seconds N     measuring window of each rpc run (default 4; quick 1)
-//   --rounds N      alternating rounds per metric, median taken (default 2; quick 1)
+//   --rounds N      alternating rounds per metric, median taken (default 2; quick 1); the http group
+//                   takes its percentiles over the samples of all its rounds instead
 //   --conns N       idle connections for the memory-per-connection figure (default 1000; quick 200)
+//   --http-seconds N  measuring window of each http round (default 2.5; quick 0.75)
 //   --gateway-cmd   command template for the gateway; {port} and {token} are filled in.
 //                   Default: bun src/main.ts gateway run --port {port} --token {token} --allow-unconfigured
+//                   (for the http group: bun src/main.ts gateway run --port {port}, its config sets the rest)
 //   --compiled-cmd  template for the compiled binary's startup figure, or "none". Default: dist/openclaw
 //                   with the same arguments when that file exists and --gateway-cmd was not given.
 //   --check         exit 1 when a goal is missed (default: exit 0 once the figures are in)
@@ -25,13 +28,21 @@
 // or /tmp/openclaw) and no inherited OPENCLAW_* variables; the bare server gets the same environment.
 // Only 127.0.0.1 is used.
 //
+// The http group (run last, once the other servers are stopped) measures POST /v1/chat/completions:
+// the upstream stub ../shared/conformance/upstream-stub.ts is started, and a gateway of its own, in a
+// second private HOME whose ~/.openclaw/openclaw.json enables the endpoint and makes the stub the
+// default agent's model. Its "bare" side is the same request sent straight to the stub. Requests are
+// sequential on a keep-alive connection; streams are timed to the first chunk with text (TTFB) and to
+// the end. Every gateway request creates a session and commits two messages (SQLite, synchronous=FULL):
+// that is part of the figure. Rows with an "added" figure also carry addedMs (gateway − bare) in JSON.
+//
 // Layout: options.ts (this command line), servers.ts and pin.ts (processes under test), groups.ts (what
 // is measured), report.ts (table and JSON), measure/ (the client side: protocol, load, /proc readers).
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { measureConns, measureHello, measureRpc, measureRss, measureStartup, progress, type Run } from "./groups.ts";
+import { measureConns, measureHello, measureHttp, measureRpc, measureRss, measureStartup, progress, type Run } from "./groups.ts";
 import { BARE_CMD, parseOptions } from "./options.ts";
 import { pinCpus, serverPrefix } from "./pin.ts";
 import { buildReport, printTable, writeReport } from "./report.ts";
@@ -67,6 +78,7 @@ async function main(): Promise<number> {
     if (only.has("rpc")) await measureRpc(run);
     for (const side of SIDES) if (run.servers[side]) await stop(run.servers[side].proc);
     if (only.has("startup")) await measureStartup(run);
+    if (only.has("http")) await measureHttp(run);
   } finally {
     for (const side of SIDES) if (run.servers[side]) await stop(run.servers[side].proc);
     rmSync(dir, { recursive: true, force: true });

@@ -2,12 +2,12 @@
 // private sandbox (temporary HOME and state dir, no inherited OPENCLAW_* settings), so a bench run
 // never reads or writes ~/.openclaw or /tmp/openclaw.
 
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { pollHello } from "./measure/session.ts";
 import { exitFlag, spawnServer, terminate } from "./measure/spawn.ts";
-import { ROOT } from "./options.ts";
+import { ROOT, STUB_SCRIPT, shellQuote } from "./options.ts";
 
 export const SIDES = ["gateway", "bare"] as const;
 export type Side = (typeof SIDES)[number];
@@ -105,4 +105,59 @@ export async function launch(side: Side, template: string, box: Sandbox): Promis
 export async function stop(proc: Subprocess): Promise<void> {
   if (proc.exitCode === null && proc.signalCode === null) await terminate(proc);
   live.delete(proc);
+}
+
+/** The scripted OpenAI-compatible upstream (../shared/conformance/upstream-stub.ts), for the http group. */
+export interface Upstream {
+  /** Base URL ending in /v1, as the stub prints it. */
+  url: string;
+  pid: number;
+  proc: Subprocess;
+  log: string;
+}
+
+/** Starts the upstream stub on a port of its own choosing and returns once it has printed its URL. */
+export async function launchUpstream(box: Sandbox): Promise<Upstream> {
+  if (!existsSync(STUB_SCRIPT)) throw new Error(`upstream stub not found at ${STUB_SCRIPT}`);
+  const cmd = `${shellQuote(process.execPath)} ${shellQuote(STUB_SCRIPT)} --port 0`;
+  const log = join(box.dir, "upstream-stub.log");
+  const proc = spawnServer(box.prefix + cmd, { cwd: ROOT, env: box.env, logFile: log });
+  live.add(proc);
+  const exited = exitFlag(proc);
+  const deadline = performance.now() + 30_000;
+  while (!exited() && performance.now() < deadline) {
+    const url = /upstream-stub listening on (http:\/\/\S+\/v1)/.exec(logTail(log, 50))?.[1];
+    if (url !== undefined) return { url, pid: proc.pid, proc, log };
+    await Bun.sleep(20);
+  }
+  await stop(proc);
+  throw new Error(
+    `upstream stub did not start (${exited() ? `exited with code ${proc.exitCode}` : "timed out"})\n` +
+      `  command: ${cmd}\n  output:\n${logTail(log).replace(/^/gm, "    ")}`,
+  );
+}
+
+/**
+ * Writes ~/.openclaw/openclaw.json under `home` for the http group: token auth, the OpenAI-compatible
+ * endpoints on, and the default agent's model served by the upstream stub.
+ */
+export function writeHttpGatewayConfig(home: string, token: string, upstreamUrl: string): string {
+  const config = {
+    gateway: {
+      mode: "local",
+      auth: { mode: "token", token },
+      http: { endpoints: { chatCompletions: { enabled: true }, responses: { enabled: true } } },
+    },
+    models: {
+      providers: {
+        stub: { baseUrl: upstreamUrl, apiKey: "sk-local", api: "openai-completions", models: [{ id: "echo", name: "Echo" }] },
+      },
+    },
+    agents: { defaults: { model: { primary: "stub/echo" } } },
+  };
+  const dir = join(home, ".openclaw");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "openclaw.json");
+  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
+  return path;
 }

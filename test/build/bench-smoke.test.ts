@@ -1,5 +1,6 @@
 // Smoke test for `bun run bench`: a --quick run with the bare server standing in for the gateway
-// must produce a finite, positive figure on both sides of every metric.
+// must produce a finite, positive figure on both sides of every metric. The http group needs a real
+// gateway (the bare server speaks WebSocket only), so it gets a --quick run of its own.
 import { expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,31 +8,42 @@ import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dir, "../..");
 
+/** Runs `bun bench/run.ts --quick --json ...args` and returns the parsed report. */
+async function quickBench(args: string[]): Promise<any> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-smoke-"));
+  try {
+    const proc = Bun.spawn([process.execPath, "bench/run.ts", "--quick", "--json", "--out", join(dir, "last.json"), ...args], {
+      cwd: ROOT,
+      stdout: "pipe",
+      stderr: "pipe",
+      stdin: "ignore",
+    });
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    if (code !== 0) throw new Error(`bench exited ${code}\n${stderr}\n${stdout}`);
+    return JSON.parse(stdout.trim().split("\n").at(-1)!);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function expectPositiveFigures(report: any): void {
+  for (const [key, m] of Object.entries<any>(report.metrics)) {
+    for (const side of ["gateway", "bare"]) {
+      const v = m[side];
+      if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) throw new Error(`${key}.${side} = ${v}`);
+    }
+  }
+}
+
 test(
   "bench --quick --json measures every metric (bare server as the gateway)",
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bench-smoke-"));
-    const proc = Bun.spawn(
-      [
-        process.execPath,
-        "bench/run.ts",
-        "--quick",
-        "--json",
-        "--out",
-        join(dir, "last.json"),
-        "--gateway-cmd",
-        `${process.execPath} bench/bare.ts --port {port} --token {token}`,
-      ],
-      { cwd: ROOT, stdout: "pipe", stderr: "pipe", stdin: "ignore" },
-    );
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
+    const report = await quickBench([
+      "--only",
+      "rss,conns,hello,rpc,startup",
+      "--gateway-cmd",
+      `${process.execPath} bench/bare.ts --port {port} --token {token}`,
     ]);
-    rmSync(dir, { recursive: true, force: true });
-    if (code !== 0) throw new Error(`bench exited ${code}\n${stderr}\n${stdout}`);
-    const report = JSON.parse(stdout.trim().split("\n").at(-1)!);
     const expected = [
       "idleRssMB",
       "perConnKiB",
@@ -44,10 +56,36 @@ test(
       "startupSrcMs",
     ];
     expect(Object.keys(report.metrics)).toEqual(expect.arrayContaining(expected));
-    for (const [key, m] of Object.entries<any>(report.metrics)) {
+    expectPositiveFigures(report);
+  },
+  45_000,
+);
+
+test(
+  "bench --quick --json --only http measures the gateway's chat completions against the upstream stub",
+  async () => {
+    const report = await quickBench(["--only", "http"]);
+    const expected = ["httpChatVsUpstreamStreamP50Ms", "httpChatP50Ms", "httpChatP99Ms", "httpStreamTtfbP50Ms", "httpStreamTotalP50Ms"];
+    expect(Object.keys(report.metrics).sort()).toEqual([...expected].sort());
+    expectPositiveFigures(report);
+    for (const key of expected) {
+      const m = report.metrics[key];
+      expect(m.unit).toBe("ms");
+      expect(m.addedMs).toBeCloseTo(m.gateway - m.bare, 9);
+    }
+    for (const key of ["httpChatVsUpstreamStreamP50Ms", "httpStreamTtfbP50Ms"]) {
+      expect(report.metrics[key].goal).toBe("added < 2 ms");
+      expect(typeof report.metrics[key].pass).toBe("boolean");
+    }
+    expect(report.problems).toEqual([]);
+    const http = report.details.http;
+    expect(typeof http.jsonAddedOverDirectStreamP50Ms).toBe("number");
+    for (const kind of ["json", "stream"]) {
       for (const side of ["gateway", "bare"]) {
-        const v = m[side];
-        if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) throw new Error(`${key}.${side} = ${v}`);
+        const rounds = http.rounds[kind][side];
+        expect(rounds.length).toBe(1);
+        expect(rounds[0].ok).toBeGreaterThan(0);
+        expect(rounds[0].err).toBe(0);
       }
     }
   },
