@@ -18,7 +18,7 @@ import { registerProbeRoutes } from "./routes/probes.ts";
 import { registerResponsesRoute } from "./routes/responses.ts";
 import { registerToolsInvokeRoute } from "./routes/tools-invoke.ts";
 
-export type { Caller, HttpDeps, HttpEnv, PeerSource } from "./env.ts";
+export type { Caller, HttpApp, HttpDeps, HttpEnv, PeerSource } from "./env.ts";
 
 const DOC_INFO = { openapi: "3.1.0", info: { title: "OpenClaw Gateway HTTP API", version: VERSION } };
 
