@@ -11,6 +11,7 @@ import type { LogLevel } from "../logging/levels.ts";
 import type { Gateway } from "./server.ts";
 import { GatewayStartError, startGateway } from "./server.ts";
 import { VERSION } from "../version.ts";
+import { forceFreePort, ForcePortError } from "./force.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -19,6 +20,8 @@ export interface BootInput {
   paths: ResolvedPaths;
   flags: GatewayFlags;
   allowUnconfigured: boolean;
+  /** `--force`: stop whatever listens on the port before binding it. */
+  force?: boolean;
   verbose?: boolean;
   logLevel?: LogLevel;
   /** Writers for the lines a person needs (URL, token); injectable for tests. */
@@ -42,7 +45,7 @@ export class BootError extends Error {
 
 function toBootError(err: unknown): BootError {
   if (err instanceof ConfigError) return new BootError(`Gateway failed to start: ${formatConfigError(err)}`, 78);
-  if (err instanceof SettingsError || err instanceof StartupGuardError) return new BootError(err.message, err.exitCode);
+  if (err instanceof SettingsError || err instanceof StartupGuardError || err instanceof ForcePortError) return new BootError(err.message, err.exitCode);
   if (err instanceof GatewayStartError) return new BootError(`Gateway failed to start: ${err.message}`, err.exitCode);
   return new BootError(`Gateway failed to start: ${(err as Error)?.stack ?? String(err)}`, 1);
 }
@@ -70,6 +73,7 @@ export async function bootGateway(input: BootInput): Promise<Booted> {
     for (const w of loaded.warnings) log.warn(`Config (${loaded.path}): ${w.message} at ${w.path}`);
     for (const w of warnings) log.warn(w);
     if (note) log.info(note);
+    if (input.force && settings.port > 0) await forceFreePort(settings.port, { host: hosts[0], log: (line) => log.info(line) });
     const gateway = await startGateway({
       config: loaded.config, loaded, paths, port: settings.port, bind: settings.bind, bindHosts: hosts,
       auth: settings.auth, logger, handshakeTimeoutMs: handshakeTimeout(env),

@@ -1,5 +1,5 @@
 // build.ts on a tiny stand-in entry: the host executable carries the baked-in version and ignores
-// a .env next to it; a release build names its output per target and writes SHA256SUMS.
+// a .env next to it; a release build names its output per target, packages it and writes SHA256SUMS.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -44,12 +44,25 @@ test("--single compiles dist/openclaw with the version baked in and no .env load
 const os = ({ linux: "linux", darwin: "darwin", win32: "windows" } as Record<string, string>)[process.platform];
 const hostTarget = os && (process.arch === "x64" || process.arch === "arm64") ? `bun-${os}-${process.arch}` : undefined;
 
-test.skipIf(hostTarget === undefined)("a release build names outputs per target and writes SHA256SUMS", async () => {
+test.skipIf(hostTarget === undefined)("a release build names outputs per target, packages them and writes SHA256SUMS", async () => {
   const outdir = join(dir, "release");
   run([process.execPath, "build.ts", "--targets", hostTarget!, "--entry", ENTRY, "--outdir", outdir]);
   const name = `openclaw-${os}-${process.arch}${os === "windows" ? ".exe" : ""}`;
+  const archive = `openclaw-${pkg.version}-${os}-${process.arch}${os === "windows" ? ".zip" : ".tar.gz"}`;
   const sums = await Bun.file(join(outdir, "SHA256SUMS")).text();
-  const hasher = new Bun.CryptoHasher("sha256");
-  hasher.update(await Bun.file(join(outdir, name)).bytes());
-  expect(sums).toBe(`${hasher.digest("hex")}  ${name}\n`);
+  const hash = async (file: string) => new Bun.CryptoHasher("sha256").update(await Bun.file(join(outdir, file)).bytes()).digest("hex");
+  expect(sums).toBe(`${await hash(name)}  ${name}\n${await hash(archive)}  ${archive}\n`);
+  // Only the packaging for this one target: a formula for it (macOS/Linux) or a scoop manifest (Windows).
+  expect(await Bun.file(join(outdir, "openclaw.rb")).exists()).toBe(os !== "windows");
+  expect(await Bun.file(join(outdir, "openclaw.json")).exists()).toBe(os === "windows");
+});
+
+test("--package-only packages binaries already in --outdir without compiling", async () => {
+  const outdir = join(dir, "package-only");
+  mkdirSync(outdir, { recursive: true });
+  writeFileSync(join(outdir, "openclaw-linux-arm64"), "not really a binary\n");
+  const log = run([process.execPath, "build.ts", "--package-only", "--targets", "bun-linux-arm64", "--outdir", outdir]);
+  expect(log).toContain("packaging");
+  expect(await Bun.file(join(outdir, `openclaw-${pkg.version}-linux-arm64.tar.gz`)).exists()).toBe(true);
+  expect(await Bun.file(join(outdir, "openclaw.rb")).text()).toContain(`openclaw-${pkg.version}-linux-arm64.tar.gz`);
 });
