@@ -16,6 +16,7 @@ export function createCli(ctx: CliContext): CommandDef {
       health: () => import("./health.ts").then((m) => m.createHealthCommand(ctx)),
       logs: () => import("./logs/index.ts").then((m) => m.createLogsCommand(ctx)),
       agent: () => import("./agent.ts").then((m) => m.createAgentCommand(ctx)),
+      doctor: () => import("./doctor.ts").then((m) => m.createDoctorCommand(ctx)),
     },
   }) as CommandDef;
 }

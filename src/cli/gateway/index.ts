@@ -9,6 +9,12 @@ export function createGatewayCommand(ctx: CliContext) {
       run: () => import("./run.ts").then((m) => m.default(ctx)),
       call: () => import("./call.ts").then((m) => m.createGatewayCallCommand(ctx)),
       health: () => import("./health.ts").then((m) => m.createGatewayHealthCommand(ctx)),
+      status: () => import("./status.ts").then((m) => m.createGatewayStatusCommand(ctx)),
+      install: () => import("./install.ts").then((m) => m.createGatewayInstallCommand(ctx)),
+      uninstall: () => import("./uninstall.ts").then((m) => m.createGatewayUninstallCommand(ctx)),
+      start: () => import("./start.ts").then((m) => m.createGatewayStartCommand(ctx)),
+      stop: () => import("./stop.ts").then((m) => m.createGatewayStopCommand(ctx)),
+      restart: () => import("./restart.ts").then((m) => m.createGatewayRestartCommand(ctx)),
     },
   });
 }

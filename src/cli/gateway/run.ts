@@ -11,6 +11,7 @@ export const runArgs = {
   token: { type: "string", description: "Shared token clients must send (else OPENCLAW_GATEWAY_TOKEN, gateway.auth.token, or generated)" },
   password: { type: "string", description: "Shared password (else OPENCLAW_GATEWAY_PASSWORD or gateway.auth.password)" },
   "allow-unconfigured": { type: "boolean", description: "Start without a config file (gateway.mode=local assumed)" },
+  force: { type: "boolean", description: "Kill any process listening on the target port before starting" },
   verbose: { type: "boolean", description: "Mirror debug logs (handshakes, requests, events) to the console" },
 } as const;
 
@@ -20,6 +21,8 @@ export default function createGatewayRunCommand(ctx: CliContext) {
     meta: { name: "run", description: "Run the gateway in the foreground" },
     args: runArgs,
     async run({ args }) {
+      // Service definitions without an env-file directive (launchd, Windows) point here for secrets.
+      if (ctx.env.OPENCLAW_ENV_FILE) await (await import("../../service/env-file.ts")).loadEnvFileForRun(ctx);
       let code: number;
       try {
         const booted = await bootGateway({
@@ -27,6 +30,7 @@ export default function createGatewayRunCommand(ctx: CliContext) {
           paths: ctx.paths,
           flags: { port: args.port, bind: args.bind, auth: args.auth, token: args.token, password: args.password },
           allowUnconfigured: !!args["allow-unconfigured"],
+          force: !!args.force,
           verbose: !!args.verbose,
           logLevel: parseLogLevel(ctx.globals.logLevel ?? ctx.env.OPENCLAW_LOG_LEVEL),
         });

@@ -1,0 +1,4 @@
+@echo off
+rem {{description}}
+{{environment}}
+{{command}} < NUL
