@@ -114,63 +114,134 @@ function makeLogger(input: BootInput, loaded: LoadedConfig, settings: GatewaySet
   });
 }
 
+/** What a running gateway may ask of the loop that owns it. */
+export interface ServeControls {
+  /** Stops the gateway and boots it again in this process (same PID), re-reading the config. */
+  restart(reason: string): void;
+}
+
+export interface ServeOptions {
+  out?: { write(s: string): unknown };
+  /** Called after every (re)boot, e.g. to start the config watcher of that boot. Returns a disposer. */
+  onBooted?: (booted: Booted, controls: ServeControls) => (() => void) | void;
+}
+
+/** How long clients are told to wait before reconnecting after an in-process restart. */
+const RESTART_EXPECTED_MS = 1000;
+const RESTART_SIGNALS = ["SIGUSR1", "SIGUSR2"] as const;
+
 /**
- * Runs a booted gateway in the foreground: prints where it listens (and a generated token, which
- * the redacting logger would mask), then turns SIGINT/SIGTERM into a bounded graceful stop.
+ * Runs the gateway in the foreground until SIGINT/SIGTERM (exit 0, bounded drain). SIGUSR1 and
+ * SIGUSR2 restart it in this process when commands.restart allows it; a fatal error exits 1.
+ * Resolves with the exit code. Throws BootError only when the first boot fails.
  */
-export function runForeground(booted: Booted, out: { write(s: string): unknown } = process.stdout): Promise<number> {
-  const { gateway, settings, logger } = booted;
-  const log = logger.child("gateway");
+export async function serve(input: BootInput, first?: Booted, opts: ServeOptions = {}): Promise<number> {
+  const out = opts.out ?? process.stdout;
+  let booted = first ?? (await bootGateway(input));
+  let dispose: (() => void) | void;
+  let state: "running" | "restarting" | "stopping" = "running";
+  let finish!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (finish = resolve));
+  const log = () => booted.logger.child("gateway");
+
+  const started = (b: Booted) => {
+    booted = b;
+    announce(b, out);
+    dispose = opts.onBooted?.(b, controls);
+  };
+
+  const shutdown = (signal: string) => {
+    if (state === "stopping") return log().warn(`received ${signal} during shutdown; ignoring`);
+    state = "stopping";
+    log().info(`received ${signal}; shutting down`);
+    const t0 = performance.now();
+    dispose?.();
+    // A stuck drain must not keep a supervisor waiting: exit anyway after the budget.
+    const budget = setTimeout(() => {
+      log().warn("shutdown drain budget exhausted; exiting");
+      end(0);
+    }, 5000);
+    booted.gateway.stop({ reason: "gateway stopping" }).then(() => {
+      clearTimeout(budget);
+      log().info(`shutdown completed cleanly in ${Math.round(performance.now() - t0)}ms`);
+      end(0);
+    });
+  };
+
+  const controls: ServeControls = {
+    restart(reason) {
+      if (state !== "running") return log().info(`restart (${reason}) coalesced with the one under way`);
+      state = "restarting";
+      const t0 = performance.now();
+      log().info(`restarting in process (${reason})`);
+      dispose?.();
+      void (async () => {
+        await booted.gateway.stop({ reason: "gateway restarting", restartExpectedMs: RESTART_EXPECTED_MS, drainTimeoutMs: 250 });
+        booted.logger.close();
+        try {
+          const next = await bootGateway(restartInput(input, booted));
+          if ((state as string) === "stopping") return next.gateway.stop().then(() => end(0));
+          state = "running";
+          started(next);
+          log().info(`restart completed in ${Math.round(performance.now() - t0)}ms (pid ${process.pid})`);
+        } catch (err) {
+          // Nothing is listening any more: exit non-zero so a supervisor starts us again.
+          process.stderr.write(`${(err as Error).message}\n`);
+          end(err instanceof BootError ? err.exitCode : 1);
+        }
+      })();
+    },
+  };
+
+  const onRestartSignal = (signal: NodeJS.Signals) => {
+    if (booted.loaded.config.commands?.restart === false) {
+      log().warn(`${signal} restart ignored (not authorized; commands.restart=false).`);
+      return;
+    }
+    controls.restart(signal);
+  };
+  const onFatal = (err: unknown) => {
+    log().fatal(`fatal error: ${(err as Error)?.stack ?? String(err)}`);
+    end(1);
+  };
+  const end = (code: number) => {
+    process.off("SIGINT", shutdown);
+    process.off("SIGTERM", shutdown);
+    for (const s of RESTART_SIGNALS) process.off(s, onRestartSignal);
+    process.off("uncaughtException", onFatal);
+    process.off("unhandledRejection", onFatal);
+    booted.logger.flush();
+    booted.logger.close();
+    finish(code);
+  };
   // Handlers go in before anything announces readiness: a supervisor may signal right after.
-  const exited = handleSignals(gateway, logger);
-  const hosts = gateway.hosts.map((h) => (h.includes(":") ? `[${h}]:${gateway.port}` : `${h}:${gateway.port}`));
-  log.info(`listening on ${gateway.url} (${hosts.join(", ")}; PID ${process.pid})`);
-  if (logger.file) log.info(`log file: ${logger.file}`);
-  if (settings.auth.source === "generated") {
-    out.write(`Gateway token (generated for this run): ${settings.auth.token}\n`);
-  }
-  out.write(`Gateway ready: ${gateway.url}  (connect with: openclaw gateway call health --url ${gateway.url} --token <token>)\n`);
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+  for (const s of RESTART_SIGNALS) process.on(s, onRestartSignal);
+  process.on("uncaughtException", onFatal);
+  process.on("unhandledRejection", onFatal);
+  started(booted);
   return exited;
 }
 
-/** SIGINT/SIGTERM become one bounded graceful stop (exit 0); an uncaught error exits 1. */
-function handleSignals(gateway: Gateway, logger: Logger): Promise<number> {
+/**
+ * A restart re-reads the config, but keeps what clients already hold: a token generated for this
+ * process, and the port a `--port 0` run happened to get.
+ */
+function restartInput(input: BootInput, prev: Booted): BootInput {
+  const flags = { ...input.flags };
+  if (prev.settings.auth.source === "generated") flags.token = prev.settings.auth.token;
+  if (String(flags.port) === "0") flags.port = prev.gateway.port;
+  return { ...input, flags, force: false };
+}
+
+/** The lines a person (and the tests) wait for: where the gateway listens, and a generated token. */
+function announce(b: Booted, out: { write(s: string): unknown }): void {
+  const { gateway, settings, logger } = b;
   const log = logger.child("gateway");
-  return new Promise((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        log.warn(`received ${signal} during shutdown; ignoring`);
-        return;
-      }
-      stopping = true;
-      log.info(`received ${signal}; shutting down`);
-      const started = performance.now();
-      // A stuck drain must not keep a supervisor waiting: exit anyway after the budget.
-      const budget = setTimeout(() => {
-        log.warn("shutdown drain budget exhausted; exiting");
-        finish(0);
-      }, 5000);
-      gateway.stop({ reason: "gateway stopping" }).then(() => {
-        clearTimeout(budget);
-        log.info(`shutdown completed cleanly in ${Math.round(performance.now() - started)}ms`);
-        finish(0);
-      });
-    };
-    const onFatal = (err: unknown) => {
-      log.fatal(`fatal error: ${(err as Error)?.stack ?? String(err)}`);
-      finish(1);
-    };
-    const finish = (code: number) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      logger.flush();
-      logger.close();
-      resolve(code);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    process.on("uncaughtException", onFatal);
-    process.on("unhandledRejection", onFatal);
-  });
+  const hosts = gateway.hosts.map((h) => (h.includes(":") ? `[${h}]:${gateway.port}` : `${h}:${gateway.port}`));
+  log.info(`listening on ${gateway.url} (${hosts.join(", ")}; PID ${process.pid})`);
+  if (logger.file) log.info(`log file: ${logger.file}`);
+  if (settings.auth.source === "generated") out.write(`Gateway token (generated for this run): ${settings.auth.token}\n`);
+  out.write(`Gateway ready: ${gateway.url}  (connect with: openclaw gateway call health --url ${gateway.url} --token <token>)\n`);
 }

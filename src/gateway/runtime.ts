@@ -4,6 +4,16 @@ import { deviceFamilyOf } from "../protocol/index.ts";
 import { BUILD_ID, VERSION } from "../version.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { AgentService } from "../agents/types.ts";
+import type { LoadedConfig } from "../config/load.ts";
+import type { OpenClawConfig } from "../config/schema.ts";
+import type { AuthConfig } from "./auth.ts";
+
+/** What a hot reload replaces as one unit. */
+export interface LiveConfig {
+  loaded: LoadedConfig;
+  config: OpenClawConfig;
+  auth: AuthConfig;
+}
 import { Bus } from "./bus.ts";
 import { EventLoopMonitor } from "./health.ts";
 import type { GatewayOptions } from "./options.ts";
@@ -44,6 +54,7 @@ export class GatewayRuntime {
   readonly buildId = BUILD_ID;
   port = 0;
   hosts: string[] = [];
+  private live: LiveConfig;
   draining = false;
   private healthVersion = 0;
   private healthCache: { at: number; value: Health; json: RawJson } | null = null;
@@ -52,6 +63,7 @@ export class GatewayRuntime {
     readonly options: GatewayOptions,
     readonly agents: AgentService,
   ) {
+    this.live = { loaded: options.loaded, config: options.config, auth: options.auth };
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
     this.log = options.logger.child("gateway");
     this.bus = new Bus(this.policy.maxBufferedBytes, options.logger.child("gateway/ws"));
@@ -61,6 +73,28 @@ export class GatewayRuntime {
       deviceFamily: deviceFamilyOf(), instanceId: this.instanceId,
     });
     this.refreshHealth();
+  }
+
+  /** The active configuration; replaced as a whole by a hot reload, never edited in place. */
+  get config(): OpenClawConfig {
+    return this.live.config;
+  }
+
+  get loaded(): LoadedConfig {
+    return this.live.loaded;
+  }
+
+  get auth(): AuthConfig {
+    return this.live.auth;
+  }
+
+  /**
+   * Swaps in a fully validated configuration. Clients see it as a health/stateVersion change; the
+   * caller decides beforehand that every changed key is safe to apply without a restart.
+   */
+  applyLive(next: LiveConfig): void {
+    this.live = next;
+    this.broadcastHealth();
   }
 
   get healthRefreshMs(): number {
@@ -96,7 +130,7 @@ export class GatewayRuntime {
       durationMs: 0,
       uptimeMs: this.uptimeMs(),
       plugins: { loaded: [], errors: [], unavailable: [] },
-      configReload: { hotReloadStatus: this.options.config.gateway?.reload?.mode === "off" ? "off" : "active" },
+      configReload: { hotReloadStatus: this.config.gateway?.reload?.mode === "off" ? "off" : "active" },
       channels: {},
       channelOrder: [],
       channelLabels: {},

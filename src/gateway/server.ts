@@ -3,17 +3,21 @@ import { join } from "node:path";
 import { AgentRuntime } from "../agents/runtime.ts";
 import { SessionStore } from "../agents/sessions.ts";
 import type { AgentService } from "../agents/types.ts";
+import { SwappableAgents } from "../agents/swappable.ts";
+import type { OpenClawConfig } from "../config/schema.ts";
 import type { HttpApp, HttpDeps } from "../http/app.ts";
 import { createMethodRegistry } from "./methods/index.ts";
 import type { GatewayOptions } from "./options.ts";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "./options.ts";
-import { GatewayRuntime } from "./runtime.ts";
+import { GatewayRuntime, type LiveConfig } from "./runtime.ts";
 import type { ConnState } from "./ws/conn.ts";
 import { createWebSocketHandler, newConnState, PendingSockets } from "./ws/handlers.ts";
 
 export interface StopOptions {
   reason?: string;
   restartExpectedMs?: number;
+  /** Overrides GatewayOptions.drainTimeoutMs (a restart waits less than a shutdown). */
+  drainTimeoutMs?: number;
 }
 
 export interface Gateway {
@@ -23,6 +27,8 @@ export interface Gateway {
   /** ws:// URL of the first listener, for clients and log lines. */
   readonly url: string;
   stop(opts?: StopOptions): Promise<void>;
+  /** Applies a validated config whose changes are all hot-safe: new snapshot, agents rebuilt. */
+  applyConfig(next: LiveConfig, opts?: { rebuildAgents?: boolean }): void;
 }
 
 /** Why start-up failed, with the exit code the supervisor should see. */
@@ -60,14 +66,14 @@ function listen(host: string, port: number, fetch: Fetch, websocket: WebSocketHa
 
 /** Binds every host of the bind mode on one port; WebSocket upgrades on any path, the rest to Hono. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const { agents, closeAgents } = createAgents(options);
+  const { agents, rebuild, closeAgents } = createAgents(options);
   const gw = new GatewayRuntime(options, agents);
   const methods = createMethodRegistry();
   const pending = new PendingSockets(options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
   const httpLog = options.logger.child("gateway/http");
   const http = lazyHttpApp({
-    config: () => options.config,
-    auth: () => options.auth,
+    config: () => gw.config,
+    auth: () => gw.auth,
     agents,
     uptimeMs: () => gw.uptimeMs(),
     isDraining: () => gw.draining,
@@ -127,14 +133,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (opts.restartExpectedMs !== undefined) payload.restartExpectedMs = opts.restartExpectedMs;
       gw.bus.broadcast("shutdown", payload);
       for (const ws of [...gw.bus.all()]) ws.close(1012, "service restart");
-      await waitUntil(() => gw.bus.size === 0, options.drainTimeoutMs ?? 1000);
+      await waitUntil(() => gw.bus.size === 0, opts.drainTimeoutMs ?? options.drainTimeoutMs ?? 1000);
       cleanup();
       options.logger.flush();
     })();
     return stopping;
   };
 
-  return { runtime: gw, port: gw.port, hosts: gw.hosts, url: wsUrl(first(gw.hosts), gw.port), stop };
+  const applyConfig = (next: LiveConfig, o: { rebuildAgents?: boolean } = {}) => {
+    if (o.rebuildAgents) rebuild(next.config);
+    gw.applyLive(next);
+  };
+
+  return { runtime: gw, port: gw.port, hosts: gw.hosts, url: wsUrl(first(gw.hosts), gw.port), stop, applyConfig };
 }
 
 /**
@@ -153,12 +164,20 @@ function lazyHttpApp(deps: HttpDeps): { app?: HttpApp; load(): Promise<HttpApp> 
   return holder;
 }
 
+interface GatewayAgents {
+  agents: AgentService;
+  /** Rebuilds the roster and providers from a new config (a no-op for an injected service). */
+  rebuild(config: OpenClawConfig): void;
+  closeAgents(): void;
+}
+
 /** The injected agent service, or one built from the config over a store in the state dir. */
-function createAgents(options: GatewayOptions): { agents: AgentService; closeAgents: () => void } {
-  if (options.agents) return { agents: options.agents, closeAgents: () => {} };
+function createAgents(options: GatewayOptions): GatewayAgents {
+  if (options.agents) return { agents: options.agents, rebuild: () => {}, closeAgents: () => {} };
   const store = SessionStore.open(join(options.paths.stateDir, "state", "sessions.sqlite"));
-  const agents = new AgentRuntime({ config: options.config, store, logger: options.logger });
-  return { agents, closeAgents: () => store.close() };
+  const build = (config: OpenClawConfig) => new AgentRuntime({ config, store, logger: options.logger });
+  const agents = new SwappableAgents(build(options.config));
+  return { agents, rebuild: (config) => agents.replace(build(config)), closeAgents: () => store.close() };
 }
 
 function first(hosts: string[]): string {

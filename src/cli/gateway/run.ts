@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { BootError, bootGateway, runForeground } from "../../gateway/boot.ts";
+import { BootError, serve } from "../../gateway/boot.ts";
 import { parseLogLevel } from "../../logging/levels.ts";
 import type { CliContext } from "../context.ts";
 import { ExitError } from "../errors.ts";
@@ -25,7 +25,7 @@ export default function createGatewayRunCommand(ctx: CliContext) {
       if (ctx.env.OPENCLAW_ENV_FILE) await (await import("../../service/env-file.ts")).loadEnvFileForRun(ctx);
       let code: number;
       try {
-        const booted = await bootGateway({
+        code = await serve({
           env: ctx.env,
           paths: ctx.paths,
           flags: { port: args.port, bind: args.bind, auth: args.auth, token: args.token, password: args.password },
@@ -34,7 +34,6 @@ export default function createGatewayRunCommand(ctx: CliContext) {
           verbose: !!args.verbose,
           logLevel: parseLogLevel(ctx.globals.logLevel ?? ctx.env.OPENCLAW_LOG_LEVEL),
         });
-        code = await runForeground(booted);
       } catch (err) {
         if (!(err instanceof BootError)) throw err;
         ctx.io.err(err.message.trimEnd());

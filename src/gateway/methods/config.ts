@@ -3,7 +3,7 @@ import { collectSecrets, redactConfig, redactText } from "../../config/redact.ts
 import { implement } from "./registry.ts";
 
 export const configGetMethod = implement(configMethods.configGet, (_params, { gw }) => {
-  const { loaded } = gw.options;
+  const loaded = gw.loaded;
   const secrets = collectSecrets(loaded.parsed).concat(collectSecrets(loaded.config));
   const redacted = redactConfig(loaded.config);
   return {

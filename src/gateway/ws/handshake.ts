@@ -66,7 +66,7 @@ export function handlePreConnect(ws: GatewaySocket, text: string, gw: GatewayRun
         details: { code: DetailCodes.DEVICE_IDENTITY_REQUIRED },
       });
     }
-    const outcome = authenticate(p, gw.options.auth);
+    const outcome = authenticate(p, gw.auth);
     const d = ws.data;
     d.client = p.client;
     d.role = p.role ?? "operator";
