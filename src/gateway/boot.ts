@@ -1,14 +1,15 @@
-import { ConfigError, formatConfigError, loadConfig } from "../config/load.ts";
+import { ConfigError, formatConfigError } from "../config/load.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { ResolvedPaths } from "../config/paths.ts";
 import { checkStartupGuards, StartupGuardError } from "../config/guards.ts";
 import type { GatewayFlags, GatewaySettings } from "../config/settings.ts";
-import { resolveBindHosts, resolveGatewaySettings, SettingsError } from "../config/settings.ts";
+import { resolveBindHosts, SettingsError } from "../config/settings.ts";
 import { createLogger } from "../logging/logger.ts";
 import { collectSecrets } from "../config/redact.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { LogLevel } from "../logging/levels.ts";
 import type { Gateway } from "./server.ts";
+import { activateConfig, type Activation } from "./activate.ts";
 import { GatewayStartError, startGateway } from "./server.ts";
 import { VERSION } from "../version.ts";
 import { forceFreePort, ForcePortError } from "./force.ts";
@@ -31,6 +32,8 @@ export interface BootInput {
 
 export interface Booted {
   gateway: Gateway;
+  /** What the gateway runs on; a hot reload or secrets reload produces the next one. */
+  activation: Activation;
   settings: GatewaySettings;
   loaded: LoadedConfig;
   logger: Logger;
@@ -63,8 +66,8 @@ export async function bootGateway(input: BootInput): Promise<Booted> {
   const { env, paths } = input;
   let logger: Logger | undefined;
   try {
-    const loaded = loadConfig(paths.configPath, env);
-    const settings = resolveGatewaySettings({ flags: input.flags, env, config: loaded.config, paths });
+    const activation = activateConfig(input);
+    const { loaded, settings } = activation;
     const { hosts, note } = resolveBindHosts(settings.bind, { customBindHost: settings.customBindHost });
     const warnings = checkStartupGuards({ loaded, settings, bindHosts: hosts, allowUnconfigured: input.allowUnconfigured });
     logger = makeLogger(input, loaded, settings);
@@ -75,10 +78,10 @@ export async function bootGateway(input: BootInput): Promise<Booted> {
     if (note) log.info(note);
     if (input.force && settings.port > 0) await forceFreePort(settings.port, { host: hosts[0], log: (line) => log.info(line) });
     const gateway = await startGateway({
-      config: loaded.config, loaded, paths, port: settings.port, bind: settings.bind, bindHosts: hosts,
+      config: activation.config, loaded, paths, port: settings.port, bind: settings.bind, bindHosts: hosts,
       auth: settings.auth, logger, handshakeTimeoutMs: handshakeTimeout(env),
     });
-    return { gateway, settings, loaded, logger };
+    return { gateway, settings, loaded, logger, activation };
   } catch (err) {
     const e = toBootError(err);
     logger?.child("gateway").error(e.message);
