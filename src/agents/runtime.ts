@@ -19,6 +19,8 @@ export interface AgentRuntimeOptions {
   logger: Logger;
   /** Tests inject fakes; by default adapters come from models.providers. */
   providerFactory?: (id: string, config: OpenClawConfig) => Provider | undefined;
+  /** Sees every event a provider stream yields, as received (`--raw-stream`). Must not throw. */
+  onRawEvent?: (e: { runId: string; provider: string; model: string; event: StreamEvent }) => void;
 }
 
 interface ActiveRun {
@@ -198,7 +200,9 @@ export class AgentRuntime implements AgentService {
         const toolCalls: ToolCall[] = [];
         let finish: Extract<StreamEvent, { type: "finish" }> | undefined;
         const stream = provider.stream({ model: ref.model, system, messages, tools: input.tools, toolChoice: input.toolChoice, sampling: input.sampling, signal });
+        const onRaw = this.opts.onRawEvent;
         for await (const ev of stream) {
+          onRaw?.({ runId: run.runId, provider: ref.provider, model: ref.model, event: ev });
           if (ev.type === "text") {
             text += ev.delta;
             input.onEvent?.({ type: "delta", delta: ev.delta, text });

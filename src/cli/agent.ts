@@ -31,7 +31,7 @@ export function createAgentCommand(ctx: CliContext) {
       const message = a.message?.trim();
       if (!message) throw new UsageError("--message must not be empty");
       const timeoutS = parseIntArg(a.timeout, "timeout", 1);
-      const target = resolveCliTarget(ctx, { url: a.url, token: a.token, password: a.password });
+      const target = await resolveCliTarget(ctx, { url: a.url, token: a.token, password: a.password });
       const idempotencyKey = crypto.randomUUID();
       let streamed = "";
       const scopes = message === "/new" || message === "/reset" ? ["operator.admin"] : ["operator.write"];

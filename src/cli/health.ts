@@ -67,7 +67,7 @@ export function createHealthCommand(ctx: CliContext) {
       rejectUnknownFlags(rawArgs, args);
       const timeoutMs = parseIntArg(a.timeout, "timeout", 1);
       // No --url here: like the published CLI, health targets the configured gateway (or the env override).
-      const target = resolveCliTarget(ctx, {});
+      const target = await resolveCliTarget(ctx, {});
       try {
         const payload = await callGateway(target, { identity: IDENTITY, method: "health", timeoutMs });
         if (a.json) ctx.io.json(payload);

@@ -17,6 +17,8 @@ export function createCli(ctx: CliContext): CommandDef {
       logs: () => import("./logs/index.ts").then((m) => m.createLogsCommand(ctx)),
       agent: () => import("./agent.ts").then((m) => m.createAgentCommand(ctx)),
       doctor: () => import("./doctor.ts").then((m) => m.createDoctorCommand(ctx)),
+      secrets: () => import("./secrets.ts").then((m) => m.createSecretsCommand(ctx)),
+      setup: () => import("./setup.ts").then((m) => m.createSetupCommand(ctx)),
     },
   }) as CommandDef;
 }

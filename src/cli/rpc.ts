@@ -3,6 +3,7 @@ import { GatewayClient, GatewayRequestError, GatewayTransportError } from "../cl
 import type { GatewayConnectOptions, RequestOptions } from "../client/ws-client.ts";
 import { resolveGatewayTarget, type GatewayTarget, type TargetFlags } from "../client/target.ts";
 import { ConfigError, formatConfigError, loadConfig } from "../config/load.ts";
+import { resolveConfigSecrets, secretRefPaths } from "../config/secrets.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import { SettingsError } from "../config/settings.ts";
 import type { GlobalContext } from "./context.ts";
@@ -13,20 +14,24 @@ export type ClientIdentity = Pick<GatewayConnectOptions, "clientId" | "mode" | "
 export const READ_SCOPES = ["operator.read"] as const;
 export const CLI_READER: ClientIdentity = { clientId: "cli", mode: "cli", scopes: READ_SCOPES };
 
-function loadClientConfig(ctx: GlobalContext): OpenClawConfig {
+/** The local config with its SecretRefs resolved the way the gateway resolves them. */
+async function loadClientConfig(ctx: GlobalContext): Promise<OpenClawConfig> {
+  let config: OpenClawConfig;
   try {
-    return loadConfig(ctx.paths.configPath, ctx.env).config;
+    config = loadConfig(ctx.paths.configPath, ctx.env).config;
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(formatConfigError(err), "config_invalid");
     throw err;
   }
+  if (secretRefPaths(config).length === 0) return config;
+  return (await resolveConfigSecrets(config, { env: ctx.env, home: ctx.paths.home, surface: "client" })).config;
 }
 
 /**
  * The gateway a command talks to. With an explicit --url the config is not even read, and a
  * secret must come with it on the command line, as the published CLI requires.
  */
-export function resolveCliTarget(ctx: GlobalContext, flags: TargetFlags): GatewayTarget {
+export async function resolveCliTarget(ctx: GlobalContext, flags: TargetFlags): Promise<GatewayTarget> {
   const explicitUrl = flags.url !== undefined && flags.url.trim() !== "";
   if (flags.url !== undefined && !explicitUrl) throw new UsageError("--url needs a value, e.g. ws://127.0.0.1:18789");
   if (explicitUrl && !/^wss?:\/\/[^/\s]+/i.test(flags.url!.trim())) {
@@ -34,7 +39,7 @@ export function resolveCliTarget(ctx: GlobalContext, flags: TargetFlags): Gatewa
   }
   let target: GatewayTarget;
   try {
-    const config = explicitUrl ? {} : loadClientConfig(ctx);
+    const config = explicitUrl ? {} : await loadClientConfig(ctx);
     target = resolveGatewayTarget({ flags, env: ctx.env, config, paths: ctx.paths });
   } catch (err) {
     if (err instanceof SettingsError) throw new CliError(err.message, "config_invalid");

@@ -4,6 +4,7 @@ import { LoggingSchema } from "./sections/logging.ts";
 import { CommandsSchema, MetaSchema } from "./sections/misc.ts";
 import { ModelsSchema } from "./sections/models.ts";
 import { AgentsSchema } from "./sections/agents.ts";
+import { SecretsSchema } from "./sections/secrets.ts";
 
 export { BindModeSchema, GatewaySchema } from "./sections/gateway.ts";
 export { LogLevelSchema, LoggingSchema } from "./sections/logging.ts";
@@ -19,6 +20,7 @@ const sections = {
   commands: CommandsSchema.optional(),
   models: ModelsSchema.optional(),
   agents: AgentsSchema.optional(),
+  secrets: SecretsSchema.optional(),
 };
 
 export const ConfigSchema = z

@@ -10,9 +10,15 @@ import type { Logger } from "../logging/logger.ts";
 import type { LogLevel } from "../logging/levels.ts";
 import type { Gateway } from "./server.ts";
 import { activateConfig, type Activation } from "./activate.ts";
+import { describeSecretFailures, SecretsUnavailableError } from "../config/secrets.ts";
+import type { OpenClawConfig } from "../config/schema.ts";
 import { GatewayStartError, startGateway } from "./server.ts";
 import { VERSION } from "../version.ts";
 import { forceFreePort, ForcePortError } from "./force.ts";
+import { acquireGatewayLock, GatewayLockError, GatewayLockIOError, multiGatewayAllowed, type GatewayLock } from "./lock.ts";
+import type { WsLogMode } from "./ws/ws-log.ts";
+import { createRawStreamWriter, type RawModelEvent } from "../logging/raw-stream.ts";
+import { createRedactor } from "../logging/redact.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -24,6 +30,10 @@ export interface BootInput {
   /** `--force`: stop whatever listens on the port before binding it. */
   force?: boolean;
   verbose?: boolean;
+  /** `--ws-log`: how WebSocket traffic is logged (default auto). */
+  wsLog?: WsLogMode;
+  /** `--raw-stream`: where raw model stream events are appended (undefined: off). */
+  rawStreamPath?: string;
   logLevel?: LogLevel;
   /** Writers for the lines a person needs (URL, token); injectable for tests. */
   stdout?: { write(s: string): unknown };
@@ -37,6 +47,14 @@ export interface Booted {
   settings: GatewaySettings;
   loaded: LoadedConfig;
   logger: Logger;
+  /** The state-dir lock (absent with OPENCLAW_ALLOW_MULTI_GATEWAY=1); the same handle across in-process restarts. */
+  lock?: GatewayLock;
+  /**
+   * Makes a new activation current without a restart (hot reload, secrets reload): its secrets join
+   * the logger's mask list first, then the gateway swaps its snapshot, then log levels follow and
+   * unresolved references are warned about.
+   */
+  applyActivation(next: Activation, opts: { rebuildAgents: boolean }): void;
 }
 
 /** A start-up failure: the text for stderr and the exit code the supervisor sees (78 = config). */
@@ -50,6 +68,8 @@ function toBootError(err: unknown): BootError {
   if (err instanceof ConfigError) return new BootError(`Gateway failed to start: ${formatConfigError(err)}`, 78);
   if (err instanceof SettingsError || err instanceof StartupGuardError || err instanceof ForcePortError) return new BootError(err.message, err.exitCode);
   if (err instanceof GatewayStartError) return new BootError(`Gateway failed to start: ${err.message}`, err.exitCode);
+  if (err instanceof GatewayLockError || err instanceof GatewayLockIOError) return new BootError(`Gateway failed to start: ${err.message}`, err.exitCode);
+  if (err instanceof SecretsUnavailableError) return new BootError(`Gateway failed to start: ${err.message}`, err.exitCode);
   return new BootError(`Gateway failed to start: ${(err as Error)?.stack ?? String(err)}`, 1);
 }
 
@@ -65,53 +85,155 @@ function handshakeTimeout(env: Env): number | undefined {
 export async function bootGateway(input: BootInput): Promise<Booted> {
   const { env, paths } = input;
   let logger: Logger | undefined;
+  let lock: GatewayLock | undefined;
   try {
-    const activation = activateConfig(input);
+    const activation = await activateConfig(input);
     const { loaded, settings } = activation;
     const { hosts, note } = resolveBindHosts(settings.bind, { customBindHost: settings.customBindHost });
     const warnings = checkStartupGuards({ loaded, settings, bindHosts: hosts, allowUnconfigured: input.allowUnconfigured });
-    logger = makeLogger(input, loaded, settings);
+    // One gateway per state dir. With --force the owner may be the listener about to be killed,
+    // so the lock is taken after the port is freed, waiting for the old owner to go.
+    const locking = !multiGatewayAllowed(env);
+    if (locking && !input.force) lock = acquireGatewayLock(paths.stateDir);
+    const held = new HeldSecrets(activation);
+    logger = makeLogger(input, loaded, held);
     const log = logger.child("gateway");
     log.info(`starting gateway ${VERSION} (config ${loaded.exists ? loaded.path : "none: --allow-unconfigured"})`);
     for (const w of loaded.warnings) log.warn(`Config (${loaded.path}): ${w.message} at ${w.path}`);
     for (const w of warnings) log.warn(w);
     if (note) log.info(note);
+    logSecretWarnings(logger, activation);
     if (input.force && settings.port > 0) await forceFreePort(settings.port, { host: hosts[0], log: (line) => log.info(line) });
+    if (locking && !lock) lock = acquireGatewayLock(paths.stateDir, { waitMs: 3000 });
+    if (!locking) log.warn("OPENCLAW_ALLOW_MULTI_GATEWAY=1: state-dir lock skipped; another gateway may share this state dir");
     const gateway = await startGateway({
       config: activation.config, loaded, paths, port: settings.port, bind: settings.bind, bindHosts: hosts,
-      auth: settings.auth, logger, handshakeTimeoutMs: handshakeTimeout(env),
+      auth: settings.auth, logger, handshakeTimeoutMs: handshakeTimeout(env), wsLog: input.wsLog,
+      ...rawStreamOption(input, loaded, held, log),
+      reloadSecrets: () => reloadSecrets(booted, input),
     });
-    return { gateway, settings, loaded, logger, activation };
+    lock?.update({ port: gateway.port });
+    const booted: Booted = {
+      gateway, settings, loaded, logger, activation, lock,
+      applyActivation: (next, opts) => applyActivation(booted, held, input, next, opts),
+    };
+    return booted;
   } catch (err) {
     const e = toBootError(err);
     logger?.child("gateway").error(e.message);
     logger?.close();
+    lock?.release();
     throw e;
   }
 }
 
-/** Every secret the gateway holds: its own credentials and every secret-bearing config value (API keys). */
-function secretsOf(loaded: LoadedConfig, settings: GatewaySettings): string[] {
-  const own = [settings.auth.token, settings.auth.password].filter((s): s is string => !!s);
-  return [...own, ...collectSecrets(loaded.config)];
+/**
+ * `--raw-stream`: a writer masked like the log, handed to the agent runtime as `onRawModelEvent`
+ * (GatewayOptions → AgentRuntimeOptions.onRawEvent).
+ */
+function rawStreamOption(
+  input: BootInput, loaded: LoadedConfig, held: HeldSecrets, log: Logger,
+): { onRawModelEvent?: (e: RawModelEvent) => void } {
+  if (!input.rawStreamPath) return {};
+  const writer = createRawStreamWriter({
+    path: input.rawStreamPath,
+    redactor: createRedactor({ patterns: loaded.config.logging?.redactPatterns, secrets: held.list }),
+    onError: (err) => log.warn(`raw stream disabled (${input.rawStreamPath}): ${(err as Error)?.message ?? String(err)}`),
+  });
+  log.info(`raw stream: appending model stream events to ${writer.path}`);
+  return { onRawModelEvent: (e) => writer.write(e) };
 }
 
-function makeLogger(input: BootInput, loaded: LoadedConfig, settings: GatewaySettings): Logger {
+/**
+ * Every secret an activation holds: the gateway's own credentials and every secret-bearing value
+ * of the resolved config (what SecretRefs resolved to, API keys), never the references themselves.
+ */
+function secretsOf(a: Pick<Activation, "config" | "settings">): string[] {
+  const own = [a.settings.auth.token, a.settings.auth.password].filter((s): s is string => !!s);
+  return [...own, ...collectSecrets(a.config)];
+}
+
+/**
+ * The secrets masked in logs: those of every activation of this boot, so a rotated-out value
+ * stays masked too. The list is rebuilt only when an activation is added; the logger asks per line.
+ */
+class HeldSecrets {
+  private all = new Set<string>();
+  private cached: string[] = [];
+  constructor(first: Activation) {
+    this.add(first);
+  }
+  add(a: Activation): void {
+    for (const s of secretsOf(a)) this.all.add(s);
+    this.cached = [...this.all];
+  }
+  readonly list = (): string[] => this.cached;
+}
+
+/** File and console levels: --log-level beats the config, --verbose forces console debug. */
+function logLevels(input: BootInput, config: OpenClawConfig): { fileLevel: LogLevel; consoleLevel: LogLevel } {
+  const logging = config.logging ?? {};
+  return {
+    fileLevel: input.logLevel ?? logging.level ?? "info",
+    consoleLevel: input.verbose ? "debug" : input.logLevel ?? logging.consoleLevel ?? "info",
+  };
+}
+
+function logSecretWarnings(logger: Logger, a: Activation): void {
+  const log = logger.child("secrets");
+  for (const w of a.secretWarnings) {
+    const provider = /^models\.providers\.([^.]+)\.apiKey$/.exec(w.path)?.[1];
+    const effect = provider ? `model provider "${provider}" is unavailable` : "this key is unset";
+    log.warn(`secret reference at ${w.path} not resolved (${w.reason}); ${effect}. Retry: openclaw secrets reload`);
+  }
+  if (a.secretsSkipped.length > 0) log.debug(`not resolved (unused by the gateway): ${a.secretsSkipped.join(", ")}`);
+}
+
+function applyActivation(b: Booted, held: HeldSecrets, input: BootInput, next: Activation, opts: { rebuildAgents: boolean }): void {
+  held.add(next);
+  b.gateway.applyConfig(next.live, { rebuildAgents: opts.rebuildAgents });
+  b.logger.setLevels(logLevels(input, next.config));
+  b.activation = next;
+  b.settings = next.settings;
+  b.loaded = next.loaded;
+  logSecretWarnings(b.logger, next);
+}
+
+/**
+ * `secrets.reload`: resolves the running config's references again (re-reading env, files and
+ * commands) and swaps the snapshot. A failure on gateway auth throws and keeps the previous one.
+ */
+async function reloadSecrets(b: Booted, input: BootInput): Promise<{ warningCount: number }> {
+  const log = b.logger.child("secrets");
+  const prev = b.activation;
+  let next: Activation;
+  try {
+    next = await activateConfig(input, { loaded: prev.loaded, previous: prev });
+    if (next.settings.auth.mode !== prev.settings.auth.mode) {
+      throw new Error(`gateway auth mode would change (${prev.settings.auth.mode} → ${next.settings.auth.mode}); restart the gateway instead`);
+    }
+  } catch (err) {
+    const why = err instanceof SecretsUnavailableError ? `required secrets are unavailable: ${describeSecretFailures(err.failures)}` : (err as Error)?.message ?? String(err);
+    log.warn(`secrets reload failed; keeping the previous secrets: ${why}`);
+    throw err;
+  }
+  b.applyActivation(next, { rebuildAgents: true });
+  log.info(`secrets reloaded (${next.secretWarnings.length} warning(s))`);
+  return { warningCount: next.secretWarnings.length };
+}
+
+function makeLogger(input: BootInput, loaded: LoadedConfig, held: HeldSecrets): Logger {
   const logging = loaded.config.logging ?? {};
   const file = logging.file ?? null;
-  // Collected once: the logger asks on every line.
-  const secrets = secretsOf(loaded, settings);
-  const consoleLevel: LogLevel = input.verbose ? "debug" : input.logLevel ?? logging.consoleLevel ?? "info";
   return createLogger({
     file,
     dated: file ? undefined : { profile: input.paths.profile, dir: input.env.OPENCLAW_LOG_DIR || undefined },
-    fileLevel: input.logLevel ?? logging.level ?? "info",
-    consoleLevel,
+    ...logLevels(input, loaded.config),
     consoleStyle: logging.consoleStyle,
     maxFileBytes: logging.maxFileBytes,
     maxFiles: logging.maxFiles,
     redactPatterns: logging.redactPatterns,
-    secrets: () => secrets,
+    secrets: held.list,
     stdout: input.stdout,
     stderr: input.stderr,
   });
@@ -215,6 +337,7 @@ export async function serve(input: BootInput, first?: Booted, opts: ServeOptions
     process.off("unhandledRejection", onFatal);
     booted.logger.flush();
     booted.logger.close();
+    booted.lock?.release();
     finish(code);
   };
   // Handlers go in before anything announces readiness: a supervisor may signal right after.

@@ -11,6 +11,8 @@ import { encodePayload, eventFrame } from "./ws/conn.ts";
  */
 export class Bus {
   private sockets = new Set<GatewaySocket>();
+  /** Set by `--ws-log full` to log every event frame written; unset, it costs one check per event. */
+  onEventSent?: (ws: GatewaySocket, event: string, seq?: number) => void;
 
   constructor(
     private maxBufferedBytes: number,
@@ -48,7 +50,9 @@ export class Bus {
 
   /** A targeted event: no seq, only this socket. */
   sendEvent(ws: GatewaySocket, event: string, payload: unknown): boolean {
-    return this.send(ws, eventFrame(event, payload));
+    const sent = this.send(ws, eventFrame(event, payload));
+    if (sent && this.onEventSent) this.onEventSent(ws, event);
+    return sent;
   }
 
   /** A broadcast: serialized once, stamped with each socket's own seq. */
@@ -56,12 +60,16 @@ export class Bus {
     const head = '{"type":"event","event":' + JSON.stringify(event) + ',"payload":' + encodePayload(payload) + ',"seq":';
     const tail = stateVersion ? ',"stateVersion":' + JSON.stringify(stateVersion) + "}" : "}";
     const unscoped = UNSCOPED_EVENTS.has(event);
+    const traced = this.onEventSent;
     let delivered = 0;
     for (const ws of this.sockets) {
       const d = ws.data;
       if (!unscoped && d.role !== "node" && !scopeSatisfied(d.scopes ?? [], "operator.read")) continue;
       d.seq++;
-      if (this.send(ws, head + d.seq + tail)) delivered++;
+      if (this.send(ws, head + d.seq + tail)) {
+        delivered++;
+        if (traced) traced(ws, event, d.seq);
+      }
     }
     return delivered;
   }

@@ -22,10 +22,19 @@ export interface GatewayOptions {
   handshakeTimeoutMs?: number;
   /** How often the health snapshot is refreshed and pushed as a `health` event. */
   healthRefreshMs?: number;
+  /** `--raw-stream`: receives every raw model stream event of every agent turn. */
+  onRawModelEvent?: (e: { runId: string; provider: string; model: string; event: unknown }) => void;
   /** The agent service; by default built from the config with its store under the state dir. */
   agents?: AgentService;
   /** Longest time `stop()` waits for sockets to close before it stops the listeners anyway. */
   drainTimeoutMs?: number;
+  /**
+   * `secrets.reload`: re-resolves the running config's SecretRefs and swaps the snapshot (provided
+   * by bootGateway; absent, the method answers UNAVAILABLE). Throws when gateway auth cannot resolve.
+   */
+  reloadSecrets?: () => Promise<{ warningCount: number }>;
+  /** How WebSocket traffic is logged (`--ws-log`); default "auto". */
+  wsLog?: "auto" | "full" | "compact";
 }
 
 export const DEFAULT_POLICY: Policy = {

@@ -93,8 +93,28 @@ export class GatewayRuntime {
    * caller decides beforehand that every changed key is safe to apply without a restart.
    */
   applyLive(next: LiveConfig): void {
+    const prev = this.live;
     this.live = next;
+    this.closeStaleSecretSockets(prev.auth, next.auth);
     this.broadcastHealth();
+  }
+
+  /**
+   * After the shared secret changed (hot token edit, secrets.reload), sockets that authenticated
+   * with the old one must reconnect: they are closed with 4001 "gateway auth changed". The close
+   * waits one macrotask so a reply already being produced (secrets.reload's own) goes out first;
+   * the set is taken now, so clients connecting with the new secret meanwhile are kept.
+   */
+  private closeStaleSecretSockets(prev: AuthConfig, next: AuthConfig): void {
+    if (prev.mode === "none") return;
+    const secretOf = (a: AuthConfig) => (a.mode === "token" ? a.token : a.mode === "password" ? a.password : undefined);
+    if (prev.mode === next.mode && secretOf(prev) === secretOf(next)) return;
+    const stale = [...this.bus.all()].filter((ws) => ws.data.authMethod === prev.mode);
+    if (stale.length === 0) return;
+    this.log.info(`gateway ${prev.mode} changed; closing ${stale.length} connection(s) that used the previous one (4001)`);
+    setTimeout(() => {
+      for (const ws of stale) ws.close(4001, "gateway auth changed");
+    }, 0);
   }
 
   get healthRefreshMs(): number {

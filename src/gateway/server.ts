@@ -10,6 +10,7 @@ import { createMethodRegistry } from "./methods/index.ts";
 import type { GatewayOptions } from "./options.ts";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "./options.ts";
 import { GatewayRuntime, type LiveConfig } from "./runtime.ts";
+import { providerFromResolvedConfig } from "./reload/providers.ts";
 import type { ConnState } from "./ws/conn.ts";
 import { createWebSocketHandler, newConnState, PendingSockets } from "./ws/handlers.ts";
 
@@ -175,7 +176,8 @@ interface GatewayAgents {
 function createAgents(options: GatewayOptions): GatewayAgents {
   if (options.agents) return { agents: options.agents, rebuild: () => {}, closeAgents: () => {} };
   const store = SessionStore.open(join(options.paths.stateDir, "state", "sessions.sqlite"));
-  const build = (config: OpenClawConfig) => new AgentRuntime({ config, store, logger: options.logger });
+  const build = (config: OpenClawConfig) =>
+    new AgentRuntime({ config, store, logger: options.logger, providerFactory: providerFromResolvedConfig, onRawEvent: options.onRawModelEvent });
   const agents = new SwappableAgents(build(options.config));
   return { agents, rebuild: (config) => agents.replace(build(config)), closeAgents: () => store.close() };
 }

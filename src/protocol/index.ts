@@ -11,6 +11,7 @@ import * as config from "./methods/config.ts";
 import * as logs from "./methods/logs.ts";
 import * as agentM from "./methods/agent.ts";
 import * as chat from "./methods/chat.ts";
+import * as secrets from "./methods/secrets.ts";
 import type { MethodSpec } from "./methods/types.ts";
 
 /** Every method the protocol declares, one entry each; the gateway implements them by name. */
@@ -27,6 +28,7 @@ export const METHOD_SPECS = {
   "chat.abort": chat.chatAbort,
   "chat.history": chat.chatHistory,
   "sessions.list": chat.sessionsList,
+  "secrets.reload": secrets.secretsReload,
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHOD_SPECS;
 
@@ -43,4 +45,4 @@ export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = {
   "node.pair.list": "operator.pairing", "node.pair.approve": "operator.pairing", "node.pair.reject": "operator.pairing",
   "node.pair.remove": "operator.pairing", "node.rename": "operator.pairing",
 };
-export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods };
+export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods };

@@ -71,10 +71,10 @@ function cliConfig(ctx: CliContext): { json: GatewayStatusJson["config"]["cli"];
 }
 
 /** The CLI's target, pointed at the installed service's port when nothing more explicit names one. */
-function probeTarget(ctx: CliContext, opts: StatusOptions, snap: ServiceSnapshot | undefined, sc: Parameters<typeof serviceSecrets>[0] | undefined) {
+async function probeTarget(ctx: CliContext, opts: StatusOptions, snap: ServiceSnapshot | undefined, sc: Parameters<typeof serviceSecrets>[0] | undefined) {
   let target: Omit<GatewayTarget, "urlSource"> & { urlSource: string };
   try {
-    target = resolveCliTarget(ctx, { url: opts.url, token: opts.token, password: opts.password });
+    target = await resolveCliTarget(ctx, { url: opts.url, token: opts.token, password: opts.password });
   } catch (err) {
     if (err instanceof CliError && err.type === "config_invalid") return { error: err.message };
     throw err;
@@ -117,7 +117,7 @@ export async function collectGatewayStatus(ctx: CliContext, opts: StatusOptions)
   let probeUrl: string | null = null;
   let urlSource: string | null = null;
   if (opts.probe) {
-    const t = probeTarget(ctx, opts, snap, sc);
+    const t = await probeTarget(ctx, opts, snap, sc);
     if (t.target) {
       probeUrl = t.target.url;
       urlSource = t.target.urlSource;

@@ -23,7 +23,7 @@ export function createGatewayCallCommand(ctx: CliContext) {
       rejectUnknownFlags(rawArgs, args);
       const params = parseJsonObjectArg(a.params, "params");
       const timeoutMs = parseIntArg(a.timeout, "timeout", 1);
-      const target = resolveCliTarget(ctx, { url: a.url, token: a.token, password: a.password });
+      const target = await resolveCliTarget(ctx, { url: a.url, token: a.token, password: a.password });
       try {
         const payload = await callGateway(target, {
           identity: { clientId: "cli", mode: "cli", scopes: scopesForMethod(a.method) },

@@ -13,7 +13,7 @@ export function createGatewayHealthCommand(ctx: CliContext) {
     async run({ args: a, rawArgs }) {
       rejectUnknownFlags(rawArgs, args);
       const timeoutMs = parseIntArg(a.timeout, "timeout", 1);
-      const target = resolveCliTarget(ctx, { url: a.url, token: a.token, password: a.password });
+      const target = await resolveCliTarget(ctx, { url: a.url, token: a.token, password: a.password });
       const started = performance.now();
       try {
         const payload = await callGateway(target, { identity: CLI_READER, method: "health", timeoutMs });

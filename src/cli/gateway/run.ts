@@ -1,6 +1,9 @@
 import { defineCommand } from "citty";
-import { BootError, serve } from "../../gateway/boot.ts";
+import { BootError, serve, type BootInput } from "../../gateway/boot.ts";
+import { configReloader } from "../../gateway/reload/index.ts";
+import { parseWsLogMode, type WsLogMode } from "../../gateway/ws/ws-log.ts";
 import { parseLogLevel } from "../../logging/levels.ts";
+import { resolveRawStreamPath } from "../../logging/raw-stream.ts";
 import type { CliContext } from "../context.ts";
 import { ExitError } from "../errors.ts";
 
@@ -13,7 +16,20 @@ export const runArgs = {
   "allow-unconfigured": { type: "boolean", description: "Start without a config file (gateway.mode=local assumed)" },
   force: { type: "boolean", description: "Kill any process listening on the target port before starting" },
   verbose: { type: "boolean", description: "Mirror debug logs (handshakes, requests, events) to the console" },
+  "ws-log": { type: "string", valueHint: "auto|compact|full", description: 'WebSocket log style: "auto" (default: failures and slow calls; all with --verbose), "compact", "full"' },
+  compact: { type: "boolean", description: "Same as --ws-log compact" },
+  "raw-stream": { type: "boolean", description: "Append every raw model stream event to a JSONL file (or OPENCLAW_RAW_STREAM=1)" },
+  "raw-stream-path": { type: "string", valueHint: "file", description: "File for --raw-stream (or OPENCLAW_RAW_STREAM_PATH; default <state>/logs/raw-stream.jsonl)" },
 } as const;
+
+/** `--ws-log` wins over `--compact`; an unknown style is refused like an unknown --bind. */
+function wsLogOf(args: { "ws-log"?: string; compact?: boolean }): WsLogMode | undefined {
+  const raw = args["ws-log"];
+  if (raw === undefined) return args.compact ? "compact" : undefined;
+  const mode = parseWsLogMode(raw);
+  if (!mode) throw new BootError('Invalid --ws-log. Use "auto", "full", or "compact".', 1);
+  return mode;
+}
 
 /** `openclaw gateway run`: the gateway in the foreground until SIGINT/SIGTERM. */
 export default function createGatewayRunCommand(ctx: CliContext) {
@@ -25,15 +41,21 @@ export default function createGatewayRunCommand(ctx: CliContext) {
       if (ctx.env.OPENCLAW_ENV_FILE) await (await import("../../service/env-file.ts")).loadEnvFileForRun(ctx);
       let code: number;
       try {
-        code = await serve({
+        const wsLog = wsLogOf(args);
+        const rawStreamPath = resolveRawStreamPath(ctx.env, ctx.paths.stateDir, { rawStream: !!args["raw-stream"], rawStreamPath: args["raw-stream-path"] });
+        const input: BootInput = {
           env: ctx.env,
           paths: ctx.paths,
           flags: { port: args.port, bind: args.bind, auth: args.auth, token: args.token, password: args.password },
           allowUnconfigured: !!args["allow-unconfigured"],
           force: !!args.force,
           verbose: !!args.verbose,
+          wsLog,
+          rawStreamPath,
           logLevel: parseLogLevel(ctx.globals.logLevel ?? ctx.env.OPENCLAW_LOG_LEVEL),
-        });
+        };
+        // Every (re)boot watches its config file; a restart disposes the watcher and starts a new one.
+        code = await serve(input, undefined, { onBooted: configReloader(input) });
       } catch (err) {
         if (!(err instanceof BootError)) throw err;
         ctx.io.err(err.message.trimEnd());

@@ -80,7 +80,7 @@ export function createLogsCommand(ctx: CliContext) {
       const maxBytes = parseIntArg(a["max-bytes"], "max-bytes", 1, 1_000_000);
       const intervalMs = parseIntArg(a.interval, "interval", 1);
       const timeoutMs = parseIntArg(a.timeout, "timeout", 1);
-      const target = resolveCliTarget(ctx, { url: a.url, token: a.token, password: a.password });
+      const target = await resolveCliTarget(ctx, { url: a.url, token: a.token, password: a.password });
       const json = a.json === true;
       const printer = createLogPrinter(ctx.io, {
         json,

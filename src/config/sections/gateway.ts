@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GatewayHttpSchema, GatewayRateLimitSchema, GatewayToolsSchema } from "./gateway-http.ts";
+import { secretInput } from "./secrets.ts";
 
 // Order matches the reference CLI's validation message: (allowed: "auto", "lan", "loopback", "custom", "tailnet").
 export const BindModeSchema = z
@@ -12,8 +13,8 @@ export const GatewayAuthSchema = z
       .enum(["none", "token", "password"])
       .optional()
       .describe('How clients authenticate; unset means "password" if a password is configured, else "token"'),
-    token: z.string().optional().describe("Shared token clients present (supports ${VAR})"),
-    password: z.string().optional().describe("Shared password clients present (supports ${VAR})"),
+    token: secretInput("Shared token clients present (supports ${VAR} or a SecretRef)").optional(),
+    password: secretInput("Shared password clients present (supports ${VAR} or a SecretRef)").optional(),
     rateLimit: GatewayRateLimitSchema.optional(),
   })
   .strict()
@@ -32,8 +33,8 @@ export const GatewayReloadSchema = z
 export const GatewayRemoteSchema = z
   .object({
     url: z.string().optional().describe("WebSocket URL of a remote gateway (client side)"),
-    token: z.string().optional().describe("Token for the remote gateway"),
-    password: z.string().optional().describe("Password for the remote gateway"),
+    token: secretInput("Token for the remote gateway (string or SecretRef)").optional(),
+    password: secretInput("Password for the remote gateway (string or SecretRef)").optional(),
   })
   .strict()
   .describe("Connection to a remote gateway, used by clients when gateway.mode=remote");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { secretInput } from "./secrets.ts";
 
 export const ProviderApiSchema = z
   .enum(["openai-completions", "anthropic-messages"])
@@ -24,7 +25,7 @@ export const ModelEntrySchema = z
 export const ProviderSchema = z
   .object({
     baseUrl: z.url().describe('Base URL of the API, e.g. "http://127.0.0.1:11434/v1"'),
-    apiKey: z.string().optional().describe("API key (supports ${VAR}); never logged or returned"),
+    apiKey: secretInput("API key (supports ${VAR} or a SecretRef); never logged or returned").optional(),
     api: ProviderApiSchema.optional().describe('Wire protocol (default "openai-completions")'),
     headers: z.record(z.string(), z.string()).optional().describe("Extra request headers"),
     timeoutSeconds: z.number().positive().optional().describe("Per-request timeout (default 120)"),

@@ -3,6 +3,7 @@ import { chatAbortMethod, chatHistoryMethod, chatSendMethod, sessionsListMethod 
 import { configGetMethod } from "./config.ts";
 import { logsTailMethod } from "./logs.ts";
 import { MethodRegistry } from "./registry.ts";
+import { secretsReloadMethod } from "./secrets.ts";
 import type { RegisteredMethod } from "./registry.ts";
 import { healthMethod, statusMethod, systemEventMethod, systemPresenceMethod } from "./system.ts";
 
@@ -20,6 +21,7 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   chatAbortMethod,
   chatHistoryMethod,
   sessionsListMethod,
+  secretsReloadMethod,
 ];
 
 export function createMethodRegistry(): MethodRegistry {

@@ -7,6 +7,7 @@ import type { MethodRegistry, RegisteredMethod } from "../methods/registry.ts";
 import type { GatewayRuntime } from "../runtime.ts";
 import type { ConnState, GatewaySocket } from "./conn.ts";
 import { errorFrame, okFrame } from "./conn.ts";
+import { wsTrafficLogFor, type WsTrafficLog } from "./ws-log.ts";
 
 /** Role and scope checks run before the method lookup, as in the published gateway. */
 export function authorize(conn: ConnState, method: string, registered: RegisteredMethod | undefined): void {
@@ -32,26 +33,32 @@ function paramsOf(req: RequestFrame, lenient: boolean | undefined): unknown {
 }
 
 /** Handles one frame from an authenticated socket. Bad input gets an error res, never a crash. */
-export function handleFrame(ws: GatewaySocket, text: string, gw: GatewayRuntime, methods: MethodRegistry): void {
+export function handleFrame(
+  ws: GatewaySocket, text: string, gw: GatewayRuntime, methods: MethodRegistry, wsl: WsTrafficLog = wsTrafficLogFor(gw),
+): void {
+  const started = performance.now();
   let frame: unknown;
   try {
     frame = JSON.parse(text);
   } catch {
+    wsl.parseError(ws.data, Buffer.byteLength(text));
     return; // Not JSON after hello: ignored, as clients expect.
   }
   const parsed = RequestFrameSchema.safeParse(frame);
   if (!parsed.success) {
-    const raw = frame as { id?: unknown } | null;
+    const raw = frame as { id?: unknown; method?: unknown } | null;
     const id = raw && typeof raw.id === "string" && raw.id ? raw.id : "invalid";
     const error = new GatewayError(ErrorCodes.INVALID_REQUEST, `invalid request frame: ${formatIssues(parsed.error.issues)}`);
     gw.bus.send(ws, errorFrame(id, error.toShape()));
+    const method = raw && typeof raw.method === "string" ? raw.method : "(invalid frame)";
+    wsl.response(ws.data, method, id, started, error);
     return;
   }
-  dispatch(ws, parsed.data, gw, methods);
+  dispatch(ws, parsed.data, gw, methods, wsl, started);
 }
 
-function dispatch(ws: GatewaySocket, req: RequestFrame, gw: GatewayRuntime, methods: MethodRegistry): void {
-  const started = performance.now();
+function dispatch(ws: GatewaySocket, req: RequestFrame, gw: GatewayRuntime, methods: MethodRegistry, wsl: WsTrafficLog, started: number): void {
+  if (wsl.full) wsl.request(ws.data, req.method, req.id);
   let result: unknown;
   try {
     if (req.method === "connect") {
@@ -67,33 +74,28 @@ function dispatch(ws: GatewaySocket, req: RequestFrame, gw: GatewayRuntime, meth
     const accept = (payload: unknown) => gw.bus.send(ws, okFrame(req.id, payload));
     result = registered.handler(params.data, { gw, conn: ws.data, accept });
   } catch (err) {
-    respondError(ws, req, err, gw, started);
+    respondError(ws, req, err, gw, wsl, started);
     return;
   }
   if (result instanceof Promise) {
     result.then(
-      (value) => respond(ws, req, value, gw, started),
-      (err) => respondError(ws, req, err, gw, started),
+      (value) => respond(ws, req, value, gw, wsl, started),
+      (err) => respondError(ws, req, err, gw, wsl, started),
     );
   } else {
-    respond(ws, req, result, gw, started);
+    respond(ws, req, result, gw, wsl, started);
   }
 }
 
-function respond(ws: GatewaySocket, req: RequestFrame, value: unknown, gw: GatewayRuntime, started: number): void {
+function respond(ws: GatewaySocket, req: RequestFrame, value: unknown, gw: GatewayRuntime, wsl: WsTrafficLog, started: number): void {
   gw.bus.send(ws, okFrame(req.id, value));
-  if (gw.log.enabled("debug")) logCall(gw, ws, req, "✓", started);
+  wsl.response(ws.data, req.method, req.id, started);
 }
 
-function respondError(ws: GatewaySocket, req: RequestFrame, err: unknown, gw: GatewayRuntime, started: number): void {
+function respondError(ws: GatewaySocket, req: RequestFrame, err: unknown, gw: GatewayRuntime, wsl: WsTrafficLog, started: number): void {
   const shape = toErrorShape(err);
   if (!(err instanceof GatewayError)) gw.log.error(`method ${req.method} failed`, { error: String((err as Error)?.stack ?? err) });
   const payload = err instanceof GatewayError ? err.extra.payload : undefined;
   gw.bus.send(ws, errorFrame(req.id, shape, payload));
-  if (gw.log.enabled("debug")) logCall(gw, ws, req, "✗", started, `errorCode=${shape.code} errorMessage=${shape.message}`);
-}
-
-function logCall(gw: GatewayRuntime, ws: GatewaySocket, req: RequestFrame, mark: string, started: number, extra = ""): void {
-  const ms = Math.round(performance.now() - started);
-  gw.log.debug(`⇄ res ${mark} ${req.method} ${ms}ms ${extra}`.trim(), { conn: ws.data.connId, id: req.id });
+  wsl.response(ws.data, req.method, req.id, started, shape);
 }

@@ -6,6 +6,7 @@ import type { ConnState, GatewaySocket } from "./conn.ts";
 import { eventFrame } from "./conn.ts";
 import { handleFrame } from "./dispatch.ts";
 import { handlePreConnect } from "./handshake.ts";
+import { wsTrafficLogFor } from "./ws-log.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -70,7 +71,8 @@ export function createWebSocketHandler(
   methods: MethodRegistry,
   pending: PendingSockets,
 ): WebSocketHandler<ConnState> {
-  const log = gw.log;
+  const wsl = wsTrafficLogFor(gw);
+  if (wsl.full) gw.bus.onEventSent = (ws, event, seq) => wsl.event(ws.data, event, seq);
   return {
     maxPayloadLength: gw.policy.maxPayload,
     // Our own check drops slow consumers at maxBufferedBytes; Bun's limit sits just above it.
@@ -85,13 +87,13 @@ export function createWebSocketHandler(
       }
       pending.add(ws);
       ws.send(eventFrame("connect.challenge", { nonce: ws.data.nonce, ts: Date.now() }));
-      if (log.enabled("debug")) log.debug(`← open remoteAddr=${ws.data.remoteAddress}`, { conn: ws.data.connId });
+      wsl.open(ws.data);
     },
     message(ws, raw) {
       const d = ws.data;
       if (d.phase === "ready") {
         const text = textOf(raw);
-        if (text !== null) handleFrame(ws, text, gw, methods);
+        if (text !== null) handleFrame(ws, text, gw, methods, wsl);
         return;
       }
       if (d.phase !== "pre") return;
@@ -106,7 +108,7 @@ export function createWebSocketHandler(
         ws.close(1000, "");
         return;
       }
-      handlePreConnect(ws, text, gw, methods);
+      handlePreConnect(ws, text, gw, methods, wsl);
       if ((d.phase as ConnState["phase"]) === "ready") pending.delete(ws);
     },
     close(ws, code, reason) {
@@ -116,9 +118,7 @@ export function createWebSocketHandler(
       pending.delete(ws);
       gw.bus.delete(ws);
       if (gw.presence.removeConnection(d) && !gw.draining) gw.broadcastPresence();
-      if (log.enabled("debug")) {
-        log.debug(`→ close code=${code} durationMs=${Date.now() - d.openedAt}${wasReady ? "" : " (before connect)"}${reason ? ` reason=${reason}` : ""}`, { conn: d.connId });
-      }
+      wsl.close(d, code, reason, wasReady);
     },
   };
 }

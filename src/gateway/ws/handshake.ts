@@ -9,6 +9,7 @@ import type { MethodRegistry } from "../methods/registry.ts";
 import type { GatewayRuntime } from "../runtime.ts";
 import type { GatewaySocket } from "./conn.ts";
 import { closeReason, errorFrame, okFrame } from "./conn.ts";
+import { wsTrafficLogFor, type WsTrafficLog } from "./ws-log.ts";
 
 /** What a failed connect does: the error res (when there is a request id), then the close. */
 function reject(ws: GatewaySocket, id: string, err: GatewayError, closeCode = 1008): void {
@@ -27,7 +28,9 @@ function negotiateProtocol(p: ConnectParams): number | null {
  * Handles the one frame a socket may send before it is authenticated. Every failure closes the
  * socket with the code the published gateway uses, so real clients react the same way.
  */
-export function handlePreConnect(ws: GatewaySocket, text: string, gw: GatewayRuntime, methods: MethodRegistry): void {
+export function handlePreConnect(
+  ws: GatewaySocket, text: string, gw: GatewayRuntime, methods: MethodRegistry, wsl: WsTrafficLog = wsTrafficLogFor(gw),
+): void {
   let frame: unknown;
   try {
     frame = JSON.parse(text);
@@ -78,10 +81,10 @@ export function handlePreConnect(ws: GatewaySocket, text: string, gw: GatewayRun
     reject(ws, req.id, err);
     return;
   }
-  establish(ws, req.id, protocol, gw, methods);
+  establish(ws, req.id, protocol, gw, methods, wsl);
 }
 
-function establish(ws: GatewaySocket, id: string, protocol: number, gw: GatewayRuntime, methods: MethodRegistry): void {
+function establish(ws: GatewaySocket, id: string, protocol: number, gw: GatewayRuntime, methods: MethodRegistry, wsl: WsTrafficLog): void {
   const d = ws.data;
   d.phase = "ready";
   const hello: HelloOk = {
@@ -101,8 +104,10 @@ function establish(ws: GatewaySocket, id: string, protocol: number, gw: GatewayR
   // hello-ok must precede any broadcast, including the presence change this connect causes.
   ws.send(okFrame(id, hello));
   gw.bus.add(ws);
-  if (gw.log.enabled("debug")) {
-    gw.log.debug(`connect client=${d.client!.id} version=${d.client!.version} mode=${d.client!.mode} auth=${d.authMethod}`, { conn: d.connId });
+  if (wsl.routineOn) {
+    wsl.connect(d);
+    const counts = { methods: hello.features.methods.length, events: hello.features.events.length, presence: hello.snapshot.presence.length };
+    wsl.hello(d, { ...counts, stateVersion: hello.snapshot.stateVersion.presence });
   }
   if (!EPHEMERAL_MODES.has(d.client!.mode) && gw.presence.addConnection(d)) gw.broadcastPresence();
 }
