@@ -5,6 +5,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
+import { RawClient } from "../fixtures/ws-client.ts";
+import { profilePort } from "../../src/config/paths.ts";
 
 const TOKEN = "lock-token-0123456789abcdef";
 const running: Spawned[] = [];
@@ -64,6 +66,26 @@ describe("state-dir lock", () => {
     await Promise.all([a.ready, b.ready]);
     expect(existsSync(join(home, ".openclaw-a/gateway.lock"))).toBe(true);
     expect(existsSync(join(home, ".openclaw-b/gateway.lock"))).toBe(true);
+  });
+
+  test("profiles without --port get their own derived ports, state dirs and log files", async () => {
+    const home = makeHome();
+    const env = { OPENCLAW_LOG_DIR: join(home, "logs") };
+    const a = spawnCli(["--profile", "alpha", "gateway", "run", "--allow-unconfigured", "--token", TOKEN], { home, env });
+    const b = spawnCli(["--profile", "beta", "gateway", "run", "--allow-unconfigured", "--token", TOKEN], { home, env });
+    running.push(a, b);
+    const [ua, ub] = await Promise.all([a.ready, b.ready]);
+    expect(ua).toBe(`ws://127.0.0.1:${profilePort("alpha")}`);
+    expect(ub).toBe(`ws://127.0.0.1:${profilePort("beta")}`);
+    const ca = await RawClient.connect(ua, { token: TOKEN, scopes: ["operator.admin"] });
+    const cb = await RawClient.connect(ub, { token: TOKEN, scopes: ["operator.admin"] });
+    const [sa, sb] = [(await ca.request("status")).payload, (await cb.request("status")).payload];
+    expect(sa.gateway.stateDir).toBe(join(home, ".openclaw-alpha"));
+    expect(sb.gateway.stateDir).toBe(join(home, ".openclaw-beta"));
+    expect(sa.gateway.logFile).toMatch(/openclaw-alpha-\d{4}-\d{2}-\d{2}\.log$/);
+    expect(sb.gateway.logFile).toMatch(/openclaw-beta-\d{4}-\d{2}-\d{2}\.log$/);
+    ca.close();
+    cb.close();
   });
 
   test("a SIGKILLed gateway leaves no stale lock", async () => {
