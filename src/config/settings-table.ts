@@ -115,6 +115,43 @@ const ROWS: readonly SettingRow[] = [
     description: "Directory of the dated file logs (logging.file wins over it)",
   },
   {
+    setting: "wsLog",
+    flag: "--ws-log auto|compact|full (gateway run)",
+    default: "auto",
+    description: "How WebSocket traffic is shown on the console (auto: failures and slow calls; all with --verbose)",
+  },
+  {
+    setting: "rawStream",
+    flag: "--raw-stream, --raw-stream-path <file> (gateway run)",
+    env: "OPENCLAW_RAW_STREAM, OPENCLAW_RAW_STREAM_PATH",
+    default: "off; <stateDir>/logs/raw-stream.jsonl",
+    description: "Append every raw model stream event of agent turns to a JSONL file",
+  },
+  {
+    setting: "multiGateway",
+    env: "OPENCLAW_ALLOW_MULTI_GATEWAY",
+    default: "off",
+    description: "Skip the state-dir lock that refuses a second gateway on the same state dir",
+  },
+  {
+    setting: "envFile",
+    env: "OPENCLAW_ENV_FILE",
+    default: "(unset; set by launchd/Windows service definitions)",
+    description: "KEY=VALUE file loaded by gateway run before start-up (the service's 0600 gateway.env)",
+  },
+  {
+    setting: "reload.mode",
+    config: "gateway.reload.mode",
+    default: "hybrid",
+    description: "off | hot | restart | hybrid: how config file edits are applied while running",
+  },
+  {
+    setting: "commands.restart",
+    config: "commands.restart",
+    default: "true",
+    description: "Allow in-process restarts on SIGUSR1/SIGUSR2",
+  },
+  {
     setting: "logging.file",
     config: "logging.file",
     default: "/tmp/openclaw/openclaw[-<profile>]-YYYY-MM-DD.log",
