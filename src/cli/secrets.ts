@@ -1,12 +1,8 @@
 import { defineCommand } from "citty";
 import { GatewayRequestError, GatewayTransportError } from "../client/errors.ts";
-import { resolveGatewayTarget, type GatewayTarget, type TargetFlags } from "../client/target.ts";
-import { ConfigError, formatConfigError, loadConfig } from "../config/load.ts";
-import { resolveConfigSecrets, secretRefPaths } from "../config/secrets.ts";
-import { SettingsError } from "../config/settings.ts";
 import { jsonArg, parseIntArg, rejectUnknownFlags, timeoutArg, urlArgs } from "./args.ts";
 import type { CliContext } from "./context.ts";
-import { CliError, ExitError } from "./errors.ts";
+import { ExitError } from "./errors.ts";
 import { callGateway, describeError, errorJson, isGatewayError, resolveCliTarget, type ClientIdentity } from "./rpc.ts";
 
 const IDENTITY: ClientIdentity = { clientId: "cli", mode: "cli", scopes: ["operator.admin"] };

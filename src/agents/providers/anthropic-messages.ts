@@ -2,7 +2,7 @@
  * Adapter for Anthropic's Messages API: POST {baseUrl}/messages with stream:true, read back as
  * SSE (message_start, content_block_*, message_delta, message_stop, ping, error).
  */
-import { Attempt, ErrorFactory, endpoint, isJsonResponse, withRetries, type ProviderDeps } from "./transport.ts";
+import { Attempt, ErrorFactory, endpoint, isJsonResponse, parseEventJson, withRetries, type ProviderDeps } from "./transport.ts";
 import type { SseEvent } from "./sse.ts";
 import type {
   ChatMessage,
@@ -304,17 +304,10 @@ export function createAnthropicMessagesProvider(cfg: ProviderConfig, deps: Anthr
   };
 
   const parse = (ev: SseEvent): Json => {
-    try {
-      const v = JSON.parse(ev.data);
-      if (v && typeof v === "object") {
-        const o = v as Json;
-        if (typeof o.type !== "string" && ev.event) o.type = ev.event;
-        return o;
-      }
-    } catch {
-      // fall through
-    }
-    throw errors.make("upstream", `malformed stream event: ${ev.data.slice(0, 200)}`);
+    const o = parseEventJson(ev, errors, "event");
+    // Anthropic names the event on the `event:` line; the data may leave `type` out.
+    if (typeof o.type !== "string" && ev.event) o.type = ev.event;
+    return o;
   };
 
   async function* attempt(req: CompletionRequest, body: string): AsyncGenerator<StreamEvent> {

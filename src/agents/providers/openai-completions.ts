@@ -2,7 +2,7 @@
  * Adapter for OpenAI-compatible chat completions (OpenAI, Ollama, vLLM, llama.cpp, LM Studio, …):
  * POST {baseUrl}/chat/completions with stream:true, read back as SSE; POST {baseUrl}/embeddings.
  */
-import { Attempt, ErrorFactory, endpoint, isJsonResponse, retryOnce, withRetries, type ProviderDeps } from "./transport.ts";
+import { Attempt, ErrorFactory, endpoint, isJsonResponse, parseEventJson, retryOnce, withRetries, type ProviderDeps } from "./transport.ts";
 import type { SseEvent } from "./sse.ts";
 import type {
   ChatMessage,
@@ -238,15 +238,7 @@ export function createOpenAICompletionsProvider(cfg: ProviderConfig, deps: Provi
     return errors.make("upstream", detail, { code: info.code, transient: true });
   };
 
-  const parseChunk = (ev: SseEvent): Json => {
-    try {
-      const v = JSON.parse(ev.data);
-      if (v && typeof v === "object") return v as Json;
-    } catch {
-      // fall through
-    }
-    throw errors.make("upstream", `malformed stream chunk: ${ev.data.slice(0, 200)}`);
-  };
+  const parseChunk = (ev: SseEvent): Json => parseEventJson(ev, errors, "chunk");
 
   async function* attempt(req: CompletionRequest, body: string): AsyncGenerator<StreamEvent> {
     const { url, origin } = endpoint(cfg.baseUrl, "/chat/completions");

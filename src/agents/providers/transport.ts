@@ -325,3 +325,14 @@ export function isJsonResponse(res: Response): boolean {
   const ct = res.headers.get("content-type") ?? "";
   return /\bjson\b/i.test(ct) && !/event-stream/i.test(ct);
 }
+
+/** One SSE event's data as a JSON object; anything else is a malformed upstream stream. */
+export function parseEventJson(ev: SseEvent, errors: ErrorFactory, what: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(ev.data);
+    if (v && typeof v === "object") return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw errors.make("upstream", `malformed stream ${what}: ${ev.data.slice(0, 200)}`);
+}
