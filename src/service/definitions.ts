@@ -9,7 +9,7 @@ import {
   taskScriptPath, taskXmlPath, userUnitDir, windowsTaskName,
   type ServiceContext, type ServiceKind, type ServiceScope,
 } from "./identity.ts";
-import type { ServiceFile } from "./plan.ts";
+import type { ServiceFile } from "./files.ts";
 import {
   cmdArg, cmdSetLine, parseSystemdExec, splitCmdLine, splitSystemdWords, systemdEnvironmentLine, systemdExecArg,
   systemdValue, windowsArg, xmlEscape, xmlUnescape,

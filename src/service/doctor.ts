@@ -9,7 +9,8 @@ import { VERSION } from "../version.ts";
 import { definitionPathFor, findSystemUnit, readInstalledDefinition, type InstalledDefinition } from "./definitions.ts";
 import { kindOf, type ServiceContext, type ServiceScope } from "./identity.ts";
 import { runInstall } from "./install.ts";
-import { CommandLog, createServiceManager, type ServiceManager } from "./manager.ts";
+import { createServiceManager } from "./manager.ts";
+import { CommandLog, type ServiceManager } from "./manager-core.ts";
 import { buildInstallPlan, currentProgram, type InstallPlan } from "./plan.ts";
 import { lingerHints } from "./systemd.ts";
 

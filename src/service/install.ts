@@ -5,8 +5,10 @@
  */
 import { existsSync } from "node:fs";
 import { definitionPathFor, findSystemUnit, readInstalledDefinition } from "./definitions.ts";
+import { writeServiceFiles } from "./files.ts";
 import { ServiceError, kindOf, type ServiceContext, type ServiceScope } from "./identity.ts";
-import { createServiceManager, writeServiceFiles, type ActionOutcome, type ServiceManager } from "./manager.ts";
+import { createServiceManager } from "./manager.ts";
+import type { ActionOutcome, ServiceManager } from "./manager-core.ts";
 import { buildInstallPlan, type InstallPlan } from "./plan.ts";
 
 export interface InstallOptions {

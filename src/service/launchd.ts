@@ -13,7 +13,7 @@ import { definitionPathFor } from "./definitions.ts";
 import type { ExecResult } from "./exec.ts";
 import { firstLine } from "./exec.ts";
 import { launchdLabel, launchdLogPath, type ServiceContext } from "./identity.ts";
-import { CommandLog, notInstalled, type ActionOutcome, type RuntimeStatus, type ServiceManager } from "./manager.ts";
+import { CommandLog, notInstalled, type ActionOutcome, type RuntimeStatus, type ServiceManager } from "./manager-core.ts";
 
 /** launchctl's "no such service" answers (113 = ESRCH-like "Could not find service", 3 = "No such process"). */
 function notLoaded(r: ExecResult): boolean {

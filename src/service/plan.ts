@@ -15,15 +15,7 @@ import {
   type ServiceContext, type ServiceKind, type ServiceScope,
 } from "./identity.ts";
 import { renderDefinition } from "./definitions.ts";
-
-export interface ServiceFile {
-  path: string;
-  content: string;
-  mode: number;
-  encoding: "utf8" | "utf16le";
-  /** Holds secrets: never printed as is. */
-  secret?: boolean;
-}
+import type { ServiceFile } from "./files.ts";
 
 export type PortSource = "flag" | "env" | "config" | "installed" | "profile" | "default";
 

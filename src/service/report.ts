@@ -8,7 +8,7 @@ import { createProcessExec, formatArgv } from "./exec.ts";
 import {
   createServiceContext, ServiceError, type ServiceContext, type ServiceKind, type ServicePlatform, type ServiceScope,
 } from "./identity.ts";
-import type { ActionName, ActionOutcome, ActionResultCode, ServiceManager } from "./manager.ts";
+import type { ActionName, ActionOutcome, ActionResultCode, ServiceManager } from "./manager-core.ts";
 import { redactEnvFileContent, type InstallPlan, type PortSource } from "./plan.ts";
 
 export interface ServiceInfoJson {

@@ -12,8 +12,9 @@ import { existsSync, rmSync } from "node:fs";
 import { definitionPathFor } from "./definitions.ts";
 import type { ExecResult } from "./exec.ts";
 import { firstLine, TIMED_OUT } from "./exec.ts";
+import { writeServiceFiles } from "./files.ts";
 import { startupItemPath, taskScriptPath, taskXmlPath, windowsTaskName, type ServiceContext } from "./identity.ts";
-import { CommandLog, notInstalled, writeServiceFiles, type ActionOutcome, type RuntimeStatus, type ServiceManager } from "./manager.ts";
+import { CommandLog, notInstalled, type ActionOutcome, type RuntimeStatus, type ServiceManager } from "./manager-core.ts";
 import { windowsArg } from "./render.ts";
 import { renderTemplate } from "./templates.ts";
 

@@ -14,7 +14,7 @@ import { datedFilePattern, PREFERRED_LOG_ROOT } from "../logging/paths.ts";
 import { readInstalledDefinition, type InstalledDefinition } from "./definitions.ts";
 import { readEnvFile } from "./env-file.ts";
 import { envFilePath, type ServiceContext } from "./identity.ts";
-import type { RuntimeStatus, ServiceManager } from "./manager.ts";
+import type { RuntimeStatus, ServiceManager } from "./manager-core.ts";
 import { modeString, serviceInfo, type ServiceInfoJson } from "./report.ts";
 
 export interface RuntimeJson {

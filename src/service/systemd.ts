@@ -12,7 +12,7 @@ import { definitionPathFor, findSystemUnit } from "./definitions.ts";
 import type { ExecResult } from "./exec.ts";
 import { firstLine, NOT_FOUND } from "./exec.ts";
 import { systemdUnitName, type ServiceContext, type ServiceScope } from "./identity.ts";
-import { CommandLog, notInstalled, type ActionOutcome, type RuntimeStatus, type ServiceManager } from "./manager.ts";
+import { CommandLog, notInstalled, type ActionOutcome, type RuntimeStatus, type ServiceManager } from "./manager-core.ts";
 
 const SHOW_PROPERTIES = "Id,LoadState,ActiveState,SubState,Result,NRestarts,MainPID,ExecMainStatus,ExecMainCode";
 
