@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 export const ROOT = resolve(import.meta.dir, "..");
 export const GROUPS = ["rss", "conns", "hello", "rpc", "startup", "http"] as const;
 /** The scripted OpenAI-compatible upstream the http group puts behind the gateway. */
-export const STUB_SCRIPT = join(ROOT, "../shared/conformance/upstream-stub.ts");
+export const STUB_SCRIPT = join(ROOT, "test/fixtures/openai-stub.ts");
 export type Group = (typeof GROUPS)[number];
 
 export interface Options {

@@ -29,7 +29,7 @@
 // Only 127.0.0.1 is used.
 //
 // The http group (run last, once the other servers are stopped) measures POST /v1/chat/completions:
-// the upstream stub ../shared/conformance/upstream-stub.ts is started, and a gateway of its own, in a
+// the project's upstream stub test/fixtures/openai-stub.ts is started, and a gateway of its own, in a
 // second private HOME whose ~/.openclaw/openclaw.json enables the endpoint and makes the stub the
 // default agent's model. Its "bare" side is the same request sent straight to the stub. Requests are
 // sequential on a keep-alive connection; streams are timed to the first chunk with text (TTFB) and to

@@ -107,7 +107,7 @@ export async function stop(proc: Subprocess): Promise<void> {
   live.delete(proc);
 }
 
-/** The scripted OpenAI-compatible upstream (../shared/conformance/upstream-stub.ts), for the http group. */
+/** The scripted OpenAI-compatible upstream (test/fixtures/openai-stub.ts, in a process of its own), for the http group. */
 export interface Upstream {
   /** Base URL ending in /v1, as the stub prints it. */
   url: string;
@@ -120,13 +120,13 @@ export interface Upstream {
 export async function launchUpstream(box: Sandbox): Promise<Upstream> {
   if (!existsSync(STUB_SCRIPT)) throw new Error(`upstream stub not found at ${STUB_SCRIPT}`);
   const cmd = `${shellQuote(process.execPath)} ${shellQuote(STUB_SCRIPT)} --port 0`;
-  const log = join(box.dir, "upstream-stub.log");
+  const log = join(box.dir, "openai-stub.log");
   const proc = spawnServer(box.prefix + cmd, { cwd: ROOT, env: box.env, logFile: log });
   live.add(proc);
   const exited = exitFlag(proc);
   const deadline = performance.now() + 30_000;
   while (!exited() && performance.now() < deadline) {
-    const url = /upstream-stub listening on (http:\/\/\S+\/v1)/.exec(logTail(log, 50))?.[1];
+    const url = /openai-stub listening on (http:\/\/\S+\/v1)/.exec(logTail(log, 50))?.[1];
     if (url !== undefined) return { url, pid: proc.pid, proc, log };
     await Bun.sleep(20);
   }
