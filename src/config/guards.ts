@@ -4,9 +4,12 @@ import { EX_CONFIG, isLoopbackHost, type GatewaySettings } from "./settings.ts";
 export class StartupGuardError extends Error {
   override name = "StartupGuardError";
   readonly exitCode: number;
-  constructor(message: string, exitCode: number = EX_CONFIG) {
+  /** The config key the refusal is about, when there is one (for one-line reports). */
+  readonly path?: string;
+  constructor(message: string, exitCode: number = EX_CONFIG, path?: string) {
     super(message);
     this.exitCode = exitCode;
+    this.path = path;
   }
 }
 
@@ -46,13 +49,13 @@ export function checkStartupGuards(input: {
   if (!allowUnconfigured) {
     if (!loaded.exists) throw new StartupGuardError(GUARD_MESSAGES.missingConfig);
     // An existing file without gateway.mode usually means something overwrote it; don't guess.
-    if (mode === undefined) throw new StartupGuardError(GUARD_MESSAGES.missingMode);
-    if (mode !== "local") throw new StartupGuardError(GUARD_MESSAGES.remoteMode(mode));
+    if (mode === undefined) throw new StartupGuardError(GUARD_MESSAGES.missingMode, EX_CONFIG, "gateway.mode");
+    if (mode !== "local") throw new StartupGuardError(GUARD_MESSAGES.remoteMode(mode), EX_CONFIG, "gateway.mode");
   }
 
   const exposedHost = bindHosts.find((host) => !isLoopbackHost(host));
   if (exposedHost !== undefined && settings.auth.mode === "none") {
-    throw new StartupGuardError(GUARD_MESSAGES.noAuthOnNetwork(settings.bind, exposedHost));
+    throw new StartupGuardError(GUARD_MESSAGES.noAuthOnNetwork(settings.bind, exposedHost), EX_CONFIG, "gateway.auth.mode");
   }
 
   const warnings: string[] = [];

@@ -9,6 +9,7 @@ import { collectSecrets } from "../config/redact.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { LogLevel } from "../logging/levels.ts";
 import type { Gateway } from "./server.ts";
+import type { GatewayOptions } from "./options.ts";
 import { activateConfig, type Activation } from "./activate.ts";
 import { describeSecretFailures, SecretsUnavailableError } from "../config/secrets.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
@@ -78,19 +79,61 @@ function handshakeTimeout(env: Env): number | undefined {
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
+/** Everything a boot decides before it touches anything: what a restart checks before it stops the old gateway. */
+export interface BootPlan {
+  activation: Activation;
+  hosts: string[];
+  /** A line about the bind mode (e.g. tailnet fell back to loopback), logged at start. */
+  note?: string;
+  /** Risky-but-allowed setups, logged at start. */
+  warnings: string[];
+}
+
 /**
- * Config → settings → guards → logger → listeners, in that order, so that every refusal
- * happens before anything is bound or written. Throws BootError.
+ * Config → settings → secrets → bind plan → guards, with no side effect at all: start-up, and a
+ * restart before it stops the running gateway, so a refusal never costs a working one.
+ * Throws what the failing step threw (ConfigError, SettingsError, StartupGuardError, …).
  */
-export async function bootGateway(input: BootInput): Promise<Booted> {
+export async function planBoot(input: BootInput): Promise<BootPlan> {
+  const activation = await activateConfig(input);
+  const { loaded, settings } = activation;
+  const { hosts, note } = resolveBindHosts(settings.bind, { customBindHost: settings.customBindHost });
+  const warnings = checkStartupGuards({ loaded, settings, bindHosts: hosts, allowUnconfigured: input.allowUnconfigured });
+  return { activation, hosts, note, warnings };
+}
+
+/** The one-line reason a plan was refused: file, key path and problem, for a restart that is skipped. */
+export function describePlanFailure(err: unknown, file: string): string {
+  const flat = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
+  if (err instanceof ConfigError) return `${err.file}: ${err.issues.map((i) => `${i.path}: ${flat(i.message)}`).join("; ")}`;
+  if (err instanceof SecretsUnavailableError) return `${file}: required secrets are unavailable: ${describeSecretFailures(err.failures)}`;
+  if (err instanceof StartupGuardError) return `${file}: ${err.path ? `${err.path}: ` : ""}${flat(err.message)}`;
+  if (err instanceof SettingsError) return `${file}: ${flat(err.message)}`;
+  return `${file}: ${flat((err as Error)?.message ?? String(err))}`;
+}
+
+export interface BootOptions {
+  /** Computed beforehand (a restart plans before it stops the old gateway); read fresh otherwise. */
+  plan?: BootPlan;
+  /**
+   * When the port is taken, keep trying this long (backoff 100 ms → 2 s) before giving up. A
+   * restart uses it: the port it just released may be grabbed in between. 0 (start-up): fail at once.
+   */
+  bindRetryMs?: number;
+}
+
+/**
+ * Plan → logger → lock → listeners, in that order, so that every refusal happens before anything
+ * is bound or written. Throws BootError.
+ */
+export async function bootGateway(input: BootInput, opts: BootOptions = {}): Promise<Booted> {
   const { env, paths } = input;
   let logger: Logger | undefined;
   let lock: GatewayLock | undefined;
   try {
-    const activation = await activateConfig(input);
+    const plan = opts.plan ?? (await planBoot(input));
+    const { activation, hosts, note, warnings } = plan;
     const { loaded, settings } = activation;
-    const { hosts, note } = resolveBindHosts(settings.bind, { customBindHost: settings.customBindHost });
-    const warnings = checkStartupGuards({ loaded, settings, bindHosts: hosts, allowUnconfigured: input.allowUnconfigured });
     // One gateway per state dir. With --force the owner may be the listener about to be killed,
     // so the lock is taken after the port is freed, waiting for the old owner to go.
     const locking = !multiGatewayAllowed(env);
@@ -106,16 +149,17 @@ export async function bootGateway(input: BootInput): Promise<Booted> {
     if (input.force && settings.port > 0) await forceFreePort(settings.port, { host: hosts[0], log: (line) => log.info(line) });
     if (locking && !lock) lock = acquireGatewayLock(paths.stateDir, { waitMs: 3000 });
     if (!locking) log.warn("OPENCLAW_ALLOW_MULTI_GATEWAY=1: state-dir lock skipped; another gateway may share this state dir");
-    const gateway = await startGateway({
+    const options: GatewayOptions = {
       config: activation.config, loaded, paths, port: settings.port, bind: settings.bind, bindHosts: hosts,
       auth: settings.auth, logger, handshakeTimeoutMs: handshakeTimeout(env), wsLog: input.wsLog,
       ...rawStreamOption(input, loaded, held, log),
       reloadSecrets: () => reloadSecrets(booted, input),
-    });
+    };
+    const gateway = await startWithRetry(options, opts.bindRetryMs ?? 0, log);
     lock?.update({ port: gateway.port });
     const booted: Booted = {
       gateway, settings, loaded, logger, activation, lock,
-      applyActivation: (next, opts) => applyActivation(booted, held, input, next, opts),
+      applyActivation: (next, o) => applyActivation(booted, held, input, next, o),
     };
     return booted;
   } catch (err) {
@@ -124,6 +168,31 @@ export async function bootGateway(input: BootInput): Promise<Booted> {
     logger?.close();
     lock?.release();
     throw e;
+  }
+}
+
+const BIND_RETRY_FIRST_MS = 100;
+const BIND_RETRY_MAX_STEP_MS = 2000;
+
+/** Binds, retrying a taken port with backoff for up to `budgetMs`; then the last error is thrown. */
+async function startWithRetry(options: GatewayOptions, budgetMs: number, log: Logger): Promise<Gateway> {
+  const deadline = Date.now() + budgetMs;
+  let delay = BIND_RETRY_FIRST_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startGateway(options);
+    } catch (err) {
+      const taken = err instanceof GatewayStartError && err.addressInUse;
+      if (!taken || Date.now() + delay > deadline) {
+        if (taken && budgetMs > 0) {
+          throw new GatewayStartError(`port ${options.port} is still taken by another process after ${attempt} attempt(s) over ${Math.round(budgetMs / 1000)}s; exiting so the supervisor can start the gateway again.\n${err.message}`);
+        }
+        throw err;
+      }
+      log.warn(`port ${options.port} is taken (EADDRINUSE); retrying in ${delay}ms (attempt ${attempt})`);
+      await Bun.sleep(delay);
+      delay = Math.min(delay * 2, BIND_RETRY_MAX_STEP_MS);
+    }
   }
 }
 
@@ -237,137 +306,4 @@ function makeLogger(input: BootInput, loaded: LoadedConfig, held: HeldSecrets): 
     stdout: input.stdout,
     stderr: input.stderr,
   });
-}
-
-/** What a running gateway may ask of the loop that owns it. */
-export interface ServeControls {
-  /** Stops the gateway and boots it again in this process (same PID), re-reading the config. */
-  restart(reason: string): void;
-}
-
-export interface ServeOptions {
-  out?: { write(s: string): unknown };
-  /** Called after every (re)boot, e.g. to start the config watcher of that boot. Returns a disposer. */
-  onBooted?: (booted: Booted, controls: ServeControls) => (() => void) | void;
-}
-
-/** How long clients are told to wait before reconnecting after an in-process restart. */
-const RESTART_EXPECTED_MS = 1000;
-const RESTART_SIGNALS = ["SIGUSR1", "SIGUSR2"] as const;
-
-/**
- * Runs the gateway in the foreground until SIGINT/SIGTERM (exit 0, bounded drain). SIGUSR1 and
- * SIGUSR2 restart it in this process when commands.restart allows it; a fatal error exits 1.
- * Resolves with the exit code. Throws BootError only when the first boot fails.
- */
-export async function serve(input: BootInput, first?: Booted, opts: ServeOptions = {}): Promise<number> {
-  const out = opts.out ?? process.stdout;
-  let booted = first ?? (await bootGateway(input));
-  let dispose: (() => void) | void;
-  let state: "running" | "restarting" | "stopping" = "running";
-  let finish!: (code: number) => void;
-  const exited = new Promise<number>((resolve) => (finish = resolve));
-  const log = () => booted.logger.child("gateway");
-
-  const started = (b: Booted) => {
-    booted = b;
-    announce(b, out);
-    dispose = opts.onBooted?.(b, controls);
-  };
-
-  const shutdown = (signal: string) => {
-    if (state === "stopping") return log().warn(`received ${signal} during shutdown; ignoring`);
-    state = "stopping";
-    log().info(`received ${signal}; shutting down`);
-    const t0 = performance.now();
-    dispose?.();
-    // A stuck drain must not keep a supervisor waiting: exit anyway after the budget.
-    const budget = setTimeout(() => {
-      log().warn("shutdown drain budget exhausted; exiting");
-      end(0);
-    }, 5000);
-    booted.gateway.stop({ reason: "gateway stopping" }).then(() => {
-      clearTimeout(budget);
-      log().info(`shutdown completed cleanly in ${Math.round(performance.now() - t0)}ms`);
-      end(0);
-    });
-  };
-
-  const controls: ServeControls = {
-    restart(reason) {
-      if (state !== "running") return log().info(`restart (${reason}) coalesced with the one under way`);
-      state = "restarting";
-      const t0 = performance.now();
-      log().info(`restarting in process (${reason})`);
-      dispose?.();
-      void (async () => {
-        await booted.gateway.stop({ reason: "gateway restarting", restartExpectedMs: RESTART_EXPECTED_MS, drainTimeoutMs: 250 });
-        booted.logger.close();
-        try {
-          const next = await bootGateway(restartInput(input, booted));
-          if ((state as string) === "stopping") return next.gateway.stop().then(() => end(0));
-          state = "running";
-          started(next);
-          log().info(`restart completed in ${Math.round(performance.now() - t0)}ms (pid ${process.pid})`);
-        } catch (err) {
-          // Nothing is listening any more: exit non-zero so a supervisor starts us again.
-          process.stderr.write(`${(err as Error).message}\n`);
-          end(err instanceof BootError ? err.exitCode : 1);
-        }
-      })();
-    },
-  };
-
-  const onRestartSignal = (signal: NodeJS.Signals) => {
-    if (booted.loaded.config.commands?.restart === false) {
-      log().warn(`${signal} restart ignored (not authorized; commands.restart=false).`);
-      return;
-    }
-    controls.restart(signal);
-  };
-  const onFatal = (err: unknown) => {
-    log().fatal(`fatal error: ${(err as Error)?.stack ?? String(err)}`);
-    end(1);
-  };
-  const end = (code: number) => {
-    process.off("SIGINT", shutdown);
-    process.off("SIGTERM", shutdown);
-    for (const s of RESTART_SIGNALS) process.off(s, onRestartSignal);
-    process.off("uncaughtException", onFatal);
-    process.off("unhandledRejection", onFatal);
-    booted.logger.flush();
-    booted.logger.close();
-    booted.lock?.release();
-    finish(code);
-  };
-  // Handlers go in before anything announces readiness: a supervisor may signal right after.
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
-  for (const s of RESTART_SIGNALS) process.on(s, onRestartSignal);
-  process.on("uncaughtException", onFatal);
-  process.on("unhandledRejection", onFatal);
-  started(booted);
-  return exited;
-}
-
-/**
- * A restart re-reads the config, but keeps what clients already hold: a token generated for this
- * process, and the port a `--port 0` run happened to get.
- */
-function restartInput(input: BootInput, prev: Booted): BootInput {
-  const flags = { ...input.flags };
-  if (prev.settings.auth.source === "generated") flags.token = prev.settings.auth.token;
-  if (String(flags.port) === "0") flags.port = prev.gateway.port;
-  return { ...input, flags, force: false };
-}
-
-/** The lines a person (and the tests) wait for: where the gateway listens, and a generated token. */
-function announce(b: Booted, out: { write(s: string): unknown }): void {
-  const { gateway, settings, logger } = b;
-  const log = logger.child("gateway");
-  const hosts = gateway.hosts.map((h) => (h.includes(":") ? `[${h}]:${gateway.port}` : `${h}:${gateway.port}`));
-  log.info(`listening on ${gateway.url} (${hosts.join(", ")}; PID ${process.pid})`);
-  if (logger.file) log.info(`log file: ${logger.file}`);
-  if (settings.auth.source === "generated") out.write(`Gateway token (generated for this run): ${settings.auth.token}\n`);
-  out.write(`Gateway ready: ${gateway.url}  (connect with: openclaw gateway call health --url ${gateway.url} --token <token>)\n`);
 }

@@ -34,7 +34,7 @@ export interface Gateway {
 
 /** Why start-up failed, with the exit code the supervisor should see. */
 export class GatewayStartError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(message: string, readonly exitCode = 1, readonly addressInUse = false) {
     super(message);
   }
 }
@@ -59,6 +59,8 @@ function listen(host: string, port: number, fetch: Fetch, websocket: WebSocketHa
       throw new GatewayStartError(
         `another gateway instance is already listening on ${wsUrl(host, port)} | listen EADDRINUSE: address already in use ${host}:${port} | EADDRINUSE\n` +
           `If the gateway is supervised, stop it with: openclaw gateway stop\nPort ${port} is already in use.`,
+        1,
+        true,
       );
     }
     throw new GatewayStartError(`failed to bind gateway socket on ${wsUrl(host, port)}: ${e.message}`);

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
-import { BootError, serve, type BootInput } from "../../gateway/boot.ts";
+import { BootError, type BootInput } from "../../gateway/boot.ts";
+import { serve } from "../../gateway/serve.ts";
 import { configReloader } from "../../gateway/reload/index.ts";
 import { parseWsLogMode, type WsLogMode } from "../../gateway/ws/ws-log.ts";
 import { parseLogLevel } from "../../logging/levels.ts";

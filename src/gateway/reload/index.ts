@@ -2,7 +2,8 @@ export { classifyPath, diffPaths, planReload, RELOAD_TABLE, type ReloadMode, typ
 export { evaluateConfigChange, startConfigReloader, takePaths, type ReloadTarget, type ReloadInput, type ReloadOutcome, type ReloaderOptions } from "./reloader.ts";
 export { watchConfigFile } from "./watch.ts";
 
-import type { Booted, ServeControls } from "../boot.ts";
+import type { Booted } from "../boot.ts";
+import type { ServeControls } from "../serve.ts";
 import { startConfigReloader, type ReloadInput, type ReloaderOptions } from "./reloader.ts";
 
 /** `serve`'s onBooted for `gateway run`: watches the config of each boot; the disposer stops it. */

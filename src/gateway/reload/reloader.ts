@@ -198,8 +198,8 @@ export function startConfigReloader(target: ReloadTarget, input: ReloadInput, op
     running = true;
     try {
       const outcome = await evaluateConfigChange(target, input, firstEventAt);
+      // A restart disposes this watcher once it really goes ahead; one that is refused keeps it.
       opts.onOutcome?.(outcome);
-      if (outcome.kind === "restart") stopped = true;
     } catch (err) {
       log.error(`config reload failed: ${(err as Error)?.stack ?? String(err)}`);
     } finally {
