@@ -4,8 +4,8 @@ import type { CliContext } from "./context.ts";
 import { ExitError } from "./errors.ts";
 import { formatArgv } from "../service/exec.ts";
 import { auditService, EXTERNAL_POLICY_NOTE, repairPolicy, repairService, type DoctorFinding, type RepairPolicy } from "../service/doctor.ts";
-import { ServiceError } from "../service/identity.ts";
-import { serviceContextFor, serviceInfo, type ServiceInfoJson } from "../service/report.ts";
+import { ServiceError, serviceContextFor } from "../service/identity.ts";
+import { serviceInfo, type ServiceInfoJson } from "../service/report.ts";
 
 const args = {
   fix: { type: "boolean", description: "Repair what can be repaired (rewrites the service definition like gateway install --force)" },

@@ -108,16 +108,3 @@ export function applyEnvFile(env: Record<string, string | undefined>): { path?: 
   for (const [k, v] of Object.entries(values)) env[k] = v;
   return { path, keys: Object.keys(values) };
 }
-
-/** `gateway run`'s side: load the file or stop with exit 78 (a supervisor must not restart-loop on it). */
-export async function loadEnvFileForRun(ctx: { env: Record<string, string | undefined>; io: { err(line: string): void } }): Promise<void> {
-  try {
-    const r = applyEnvFile(ctx.env);
-    if (r.warning) ctx.io.err(r.warning);
-  } catch (err) {
-    if (!(err instanceof EnvFileError)) throw err;
-    ctx.io.err(`Gateway failed to start: ${err.message}`);
-    const { ExitError } = await import("../cli/errors.ts");
-    throw new ExitError(78);
-  }
-}

@@ -6,15 +6,11 @@
 import { ConfigError, formatConfigError, loadConfig } from "../config/load.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { GatewayTarget } from "../client/target.ts";
-import type { CliContext } from "../cli/context.ts";
-import { CliError } from "../cli/errors.ts";
-import { resolveCliTarget } from "../cli/rpc.ts";
 import { VERSION } from "../version.ts";
 import { scanExtraServices, type ExtraService } from "./deep.ts";
-import { ServiceError } from "./identity.ts";
+import { ServiceError, serviceContextFor, type ServiceHost } from "./identity.ts";
 import { createServiceManager } from "./manager.ts";
 import { currentProgram } from "./plan.ts";
-import { serviceContextFor } from "./report.ts";
 import {
   findGatewayLogFile, inspectService, isPortListening, lastErrorLine, probeGateway, serviceSecrets,
   type RpcProbeJson, type ServiceSnapshot, type ServiceStatusJson,
@@ -51,34 +47,36 @@ export interface GatewayStatusJson {
   hints: string[];
 }
 
+/**
+ * Where the caller would connect (its --url/--token/--password, environment and config). An
+ * unusable local config is `{ error }`, reported as a failed probe; anything else it throws
+ * propagates.
+ */
+export type TargetResolver = () => Promise<{ target: GatewayTarget } | { error: string }>;
+
 export interface StatusOptions {
   probe: boolean;
   deep: boolean;
   timeoutMs: number;
-  url?: string;
-  token?: string;
-  password?: string;
+  /** Called only when probing. */
+  resolveTarget: TargetResolver;
 }
 
-function cliConfig(ctx: CliContext): { json: GatewayStatusJson["config"]["cli"]; config?: OpenClawConfig } {
+function cliConfig(host: ServiceHost): { json: GatewayStatusJson["config"]["cli"]; config?: OpenClawConfig } {
   try {
-    const loaded = loadConfig(ctx.paths.configPath, ctx.env);
-    return { json: { path: ctx.paths.configPath, exists: loaded.exists, valid: true }, config: loaded.config };
+    const loaded = loadConfig(host.paths.configPath, host.env);
+    return { json: { path: host.paths.configPath, exists: loaded.exists, valid: true }, config: loaded.config };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    return { json: { path: ctx.paths.configPath, exists: true, valid: false, error: formatConfigError(err) } };
+    return { json: { path: host.paths.configPath, exists: true, valid: false, error: formatConfigError(err) } };
   }
 }
 
-/** The CLI's target, pointed at the installed service's port when nothing more explicit names one. */
-async function probeTarget(ctx: CliContext, opts: StatusOptions, snap: ServiceSnapshot | undefined, sc: Parameters<typeof serviceSecrets>[0] | undefined) {
-  let target: Omit<GatewayTarget, "urlSource"> & { urlSource: string };
-  try {
-    target = await resolveCliTarget(ctx, { url: opts.url, token: opts.token, password: opts.password });
-  } catch (err) {
-    if (err instanceof CliError && err.type === "config_invalid") return { error: err.message };
-    throw err;
-  }
+/** The caller's target, pointed at the installed service's port when nothing more explicit names one. */
+async function probeTarget(opts: StatusOptions, snap: ServiceSnapshot | undefined, sc: Parameters<typeof serviceSecrets>[0] | undefined) {
+  const resolved = await opts.resolveTarget();
+  if ("error" in resolved) return { error: resolved.error };
+  let target: Omit<GatewayTarget, "urlSource"> & { urlSource: string } = resolved.target;
   const servicePort = snap?.json.port;
   if (target.urlSource === "local loopback" && servicePort) target = { ...target, url: `ws://127.0.0.1:${servicePort}`, urlSource: "service" };
   if (target.urlSource !== "flag" && !target.token && !target.password && sc) target = { ...target, ...serviceSecrets(sc, snap?.definition) };
@@ -95,15 +93,15 @@ function portOf(url: string): number | null {
   }
 }
 
-export async function collectGatewayStatus(ctx: CliContext, opts: StatusOptions): Promise<GatewayStatusJson> {
+export async function collectGatewayStatus(host: ServiceHost, opts: StatusOptions): Promise<GatewayStatusJson> {
   const hints: string[] = [];
-  const cfg = cliConfig(ctx);
+  const cfg = cliConfig(host);
   let snap: ServiceSnapshot | undefined;
   let serviceError: string | undefined;
   let sc: ReturnType<typeof serviceContextFor> | undefined;
   let manager: Awaited<ReturnType<typeof createServiceManager>> | undefined;
   try {
-    sc = serviceContextFor(ctx);
+    sc = serviceContextFor(host);
     manager = await createServiceManager(sc);
     snap = await inspectService(sc, manager);
   } catch (err) {
@@ -117,7 +115,7 @@ export async function collectGatewayStatus(ctx: CliContext, opts: StatusOptions)
   let probeUrl: string | null = null;
   let urlSource: string | null = null;
   if (opts.probe) {
-    const t = await probeTarget(ctx, opts, snap, sc);
+    const t = await probeTarget(opts, snap, sc);
     if (t.target) {
       probeUrl = t.target.url;
       urlSource = t.target.urlSource;
@@ -148,7 +146,7 @@ export async function collectGatewayStatus(ctx: CliContext, opts: StatusOptions)
   }
 
   const servicePath = svc?.configPath ?? null;
-  const mismatch = servicePath !== null && servicePath !== ctx.paths.configPath;
+  const mismatch = servicePath !== null && servicePath !== host.paths.configPath;
   if (mismatch) hints.push("Root cause: CLI and service are using different config paths (likely a profile/state-dir mismatch).");
 
   const doc: GatewayStatusJson = {

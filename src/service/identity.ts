@@ -6,7 +6,7 @@
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
 import type { ResolvedPaths } from "../config/paths.ts";
-import type { ServiceManagerExec } from "./exec.ts";
+import { createProcessExec, type ServiceManagerExec } from "./exec.ts";
 import { ENV_FILE_NAME } from "./env-file.ts";
 
 export type ServicePlatform = "linux" | "darwin" | "win32";
@@ -20,6 +20,12 @@ export class ServiceError extends Error {
   constructor(message: string, readonly hints: string[] = []) {
     super(message);
   }
+}
+
+/** What a caller (the CLI, a test) hands service code: its environment and resolved paths. */
+export interface ServiceHost {
+  env: Env;
+  paths: ResolvedPaths;
 }
 
 /** Everything service code needs from the outside world. */
@@ -78,6 +84,11 @@ export function createServiceContext(input: { env: Env; paths: ResolvedPaths; ex
     uid: process.getuid?.() ?? 0,
     user: accountUser(env),
   };
+}
+
+/** The context for this machine: the real tools, looked up on the host environment's PATH. */
+export function serviceContextFor(host: ServiceHost): ServiceContext {
+  return createServiceContext({ env: host.env, paths: host.paths, exec: createProcessExec(host.env) });
 }
 
 export function serviceDescription(paths: ResolvedPaths): string {

@@ -1,12 +1,10 @@
 /**
- * How install/start/stop/restart/uninstall report: one stable JSON shape (ServiceActionJson) and
- * the matching human lines. Failures exit 1 after reporting.
+ * What install/start/stop/restart/uninstall report: one stable JSON shape (ServiceActionJson), built
+ * here as data. Printing it (human lines, --json, the exit code) is the CLI's job
+ * (src/cli/gateway/service-action.ts).
  */
-import type { CliContext } from "../cli/context.ts";
-import { ExitError } from "../cli/errors.ts";
-import { createProcessExec, formatArgv } from "./exec.ts";
 import {
-  createServiceContext, ServiceError, type ServiceContext, type ServiceKind, type ServicePlatform, type ServiceScope,
+  serviceContextFor, ServiceError, type ServiceContext, type ServiceHost, type ServiceKind, type ServicePlatform, type ServiceScope,
 } from "./identity.ts";
 import type { ActionName, ActionOutcome, ActionResultCode, ServiceManager } from "./manager-core.ts";
 import { redactEnvFileContent, type InstallPlan, type PortSource } from "./plan.ts";
@@ -66,59 +64,33 @@ function planJson(plan: InstallPlan, withContent: boolean): InstallPlanJson {
   };
 }
 
-/** `# file: <path>` + exact content (secret values redacted), then `# run: <argv>` per command. */
-export function dryRunLines(plan: InstallPlan, commands: string[][]): string {
-  let out = "";
-  for (const f of plan.files) {
-    const content = f.secret ? redactEnvFileContent(f.content) : f.content;
-    out += `# file: ${f.path}\n${content}${content.endsWith("\n") ? "" : "\n"}`;
-  }
-  for (const argv of commands) out += `# run: ${formatArgv(argv)}\n`;
-  return out;
+/** An action's document, and its install plan (for the --dry-run listing). */
+export interface ServiceActionReport {
+  doc: ServiceActionJson;
+  plan?: InstallPlan;
 }
 
-export function serviceContextFor(ctx: CliContext): ServiceContext {
-  return createServiceContext({ env: ctx.env, paths: ctx.paths, exec: createProcessExec(ctx.env) });
-}
-
-export async function runServiceAction(
-  ctx: CliContext,
+/**
+ * Runs one action on this machine's service and describes how it went. A ServiceError (no
+ * supported manager, a refused install) becomes a failed document; anything else throws.
+ */
+export async function reportServiceAction(
+  host: ServiceHost,
   action: ActionName,
-  json: boolean,
   fn: (sc: ServiceContext) => Promise<ActionRunResult>,
-): Promise<void> {
-  let doc: ServiceActionJson;
-  let dryRun: string | undefined;
+): Promise<ServiceActionReport> {
   try {
-    const sc = serviceContextFor(ctx);
+    const sc = serviceContextFor(host);
     const r = await fn(sc);
-    doc = {
+    const doc: ServiceActionJson = {
       action, ok: r.ok, result: r.result, message: r.message, ...(r.error ? { error: r.error } : {}),
       ...(r.manager ? { service: serviceInfo(sc, r.manager) } : {}),
       commands: r.commands, warnings: r.warnings, hints: r.hints,
       ...(r.plan ? { install: planJson(r.plan, r.result === "dry-run") } : {}),
     };
-    if (r.result === "dry-run" && r.plan) dryRun = dryRunLines(r.plan, r.commands);
+    return r.plan ? { doc, plan: r.plan } : { doc };
   } catch (err) {
     if (!(err instanceof ServiceError)) throw err;
-    doc = { action, ok: false, result: "failed", message: err.message, error: err.message, commands: [], warnings: [], hints: err.hints };
+    return { doc: { action, ok: false, result: "failed", message: err.message, error: err.message, commands: [], warnings: [], hints: err.hints } };
   }
-  if (json) ctx.io.json(doc);
-  else printHuman(ctx, doc, dryRun);
-  if (!doc.ok) throw new ExitError(1);
-}
-
-function printHuman(ctx: CliContext, doc: ServiceActionJson, dryRun: string | undefined): void {
-  for (const w of doc.warnings) ctx.io.err(w.startsWith("Warning:") ? w : `Warning: ${w}`);
-  if (dryRun !== undefined) {
-    ctx.io.write(dryRun);
-    return;
-  }
-  if (!doc.ok) {
-    ctx.io.err(`Error: ${doc.error ?? doc.message}`);
-    for (const h of doc.hints) ctx.io.err(`Tip: ${h}`);
-    return;
-  }
-  ctx.io.out(doc.message);
-  for (const h of doc.hints) ctx.io.out(h);
 }

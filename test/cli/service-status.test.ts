@@ -110,6 +110,21 @@ describe("systemd", () => {
     expect((await cli(sb, ["gateway", "status", "--no-probe", "--require-rpc"])).code).toBe(2);
   });
 
+  test("an invalid local config is a failed probe (config_invalid) in the report; a bad --url is a usage error", async () => {
+    const sb = makeSandbox({ config: { gateway: { mode: "local" }, bogus: true } });
+    const r = await cli(sb, ["gateway", "status", "--json"]);
+    expect(r.code).toBe(0);
+    const doc = json<any>(r);
+    expect(doc.config.cli).toMatchObject({ exists: true, valid: false });
+    expect(doc.rpc).toMatchObject({ ok: false, error: { kind: "config_invalid" } });
+    expect(doc.rpc.error.message).toContain("bogus");
+    expect(doc.ok).toBe(false);
+    expect((await cli(sb, ["gateway", "status", "--require-rpc"])).code).toBe(1);
+    const badUrl = await cli(sb, ["gateway", "status", "--url", "http:/nope", "--token", "t"]);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toContain("Invalid --url");
+  });
+
   test("not installed: said so, with the install hint; the probe still runs", async () => {
     const sb = makeSandbox({ config: { gateway: { mode: "local", port: gw.port, auth: { token: TEST_TOKEN } } } });
     const doc = json<any>(await cli(sb, ["gateway", "status", "--json"]));

@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { jsonArg, parseIntArg, rejectUnknownFlags } from "../args.ts";
 import type { CliContext } from "../context.ts";
 import { runInstall } from "../../service/install.ts";
-import { runServiceAction } from "../../service/report.ts";
+import { runServiceAction } from "./service-action.ts";
 
 const args = {
   port: { type: "string", description: "Port the service runs the gateway on (default: OPENCLAW_GATEWAY_PORT, gateway.port, else the profile's port)" },

@@ -39,7 +39,7 @@ export default function createGatewayRunCommand(ctx: CliContext) {
     args: runArgs,
     async run({ args }) {
       // Service definitions without an env-file directive (launchd, Windows) point here for secrets.
-      if (ctx.env.OPENCLAW_ENV_FILE) await (await import("../../service/env-file.ts")).loadEnvFileForRun(ctx);
+      if (ctx.env.OPENCLAW_ENV_FILE) (await import("./env-file.ts")).loadEnvFileForRun(ctx);
       let code: number;
       try {
         const wsLog = wsLogOf(args);

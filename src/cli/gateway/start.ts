@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { jsonArg, rejectUnknownFlags } from "../args.ts";
 import type { CliContext } from "../context.ts";
 import { createServiceManager } from "../../service/manager.ts";
-import { runServiceAction } from "../../service/report.ts";
+import { runServiceAction } from "./service-action.ts";
 
 const args = { ...jsonArg } as const;
 

@@ -1,9 +1,10 @@
 import { defineCommand } from "citty";
 import { jsonArg, parseIntArg, rejectUnknownFlags, timeoutArg, urlArgs } from "../args.ts";
 import type { CliContext } from "../context.ts";
-import { ExitError, UsageError } from "../errors.ts";
+import { CliError, ExitError, UsageError } from "../errors.ts";
+import { resolveCliTarget } from "../rpc.ts";
 import { SINGLE_GATEWAY_RECOMMENDATION } from "../../service/deep.ts";
-import { collectGatewayStatus, type GatewayStatusJson } from "../../service/gateway-status.ts";
+import { collectGatewayStatus, type GatewayStatusJson, type TargetResolver } from "../../service/gateway-status.ts";
 import { formatArgv } from "../../service/exec.ts";
 
 const args = {
@@ -24,14 +25,17 @@ export function createGatewayStatusCommand(ctx: CliContext) {
       rejectUnknownFlags(rawArgs, args);
       const probe = a.probe !== false;
       if (!probe && a["require-rpc"]) throw new UsageError("--require-rpc cannot be combined with --no-probe");
-      const doc = await collectGatewayStatus(ctx, {
-        probe,
-        deep: !!a.deep,
-        timeoutMs: parseIntArg(a.timeout, "timeout", 1),
-        url: a.url,
-        token: a.token,
-        password: a.password,
-      });
+      const timeoutMs = parseIntArg(a.timeout, "timeout", 1);
+      const resolveTarget: TargetResolver = async () => {
+        try {
+          return { target: await resolveCliTarget(ctx, { url: a.url, token: a.token, password: a.password }) };
+        } catch (err) {
+          // A broken local config is a failed probe in the report; a bad --url is a usage error.
+          if (err instanceof CliError && err.type === "config_invalid") return { error: err.message };
+          throw err;
+        }
+      };
+      const doc = await collectGatewayStatus(ctx, { probe, deep: !!a.deep, timeoutMs, resolveTarget });
       if (a.json) ctx.io.json(doc);
       else printStatus(ctx, doc);
       if (a["require-rpc"] && !doc.rpc?.ok) throw new ExitError(1);

@@ -3,7 +3,7 @@ import { jsonArg, rejectUnknownFlags } from "../args.ts";
 import type { CliContext } from "../context.ts";
 import { envFilePath } from "../../service/identity.ts";
 import { createServiceManager } from "../../service/manager.ts";
-import { runServiceAction } from "../../service/report.ts";
+import { runServiceAction } from "./service-action.ts";
 import { existsSync } from "node:fs";
 
 const args = { ...jsonArg } as const;
