@@ -20,6 +20,9 @@ import type { GatewayOptions } from "./options.ts";
 import { DEFAULT_HEALTH_REFRESH_MS, DEFAULT_POLICY } from "./options.ts";
 import { PresenceStore } from "./presence.ts";
 import { RawJson } from "./ws/conn.ts";
+import { FailedAuthLimiter, rateLimitSettings, type RateLimitSettings } from "../auth/limiter.ts";
+import { checkOrigin, ownOriginsFor, type OriginPolicy } from "../auth/origin.ts";
+import { admissionLimits, PendingBudget, type AdmissionLimits } from "./ws/admission.ts";
 
 export interface SystemEventRecord {
   text: string;
@@ -50,6 +53,10 @@ export class GatewayRuntime {
   readonly loop = new EventLoopMonitor();
   readonly log: Logger;
   readonly systemEvents: SystemEventRecord[] = [];
+  /** Failed-auth lockouts per client address, shared by the WebSocket and HTTP doors. */
+  readonly limiter = new FailedAuthLimiter();
+  /** Slots for sockets that have not completed connect. */
+  readonly admission = new PendingBudget();
   readonly version = VERSION;
   readonly buildId = BUILD_ID;
   port = 0;
@@ -96,7 +103,18 @@ export class GatewayRuntime {
     const prev = this.live;
     this.live = next;
     this.closeStaleSecretSockets(prev.auth, next.auth);
+    this.closeDisallowedOrigins();
     this.broadcastHealth();
+  }
+
+  /** A browser whose origin an edit of the allowlist no longer admits is disconnected (1008). */
+  private closeDisallowedOrigins(): void {
+    const policy = this.originPolicy();
+    for (const ws of this.bus.all()) {
+      const d = ws.data;
+      if (!d.origin) continue;
+      if (!checkOrigin({ origin: d.origin, host: d.host, localPeer: d.localPeer }, policy).ok) ws.close(1008, "origin not allowed");
+    }
   }
 
   /**
@@ -115,6 +133,38 @@ export class GatewayRuntime {
     setTimeout(() => {
       for (const ws of stale) ws.close(4001, "gateway auth changed");
     }, 0);
+  }
+
+  private refusedSinceLog = 0;
+  private refusalLoggedAt = 0;
+
+  /** One warning per 10 s at most, with the count: a flood must not flood the log too. */
+  noteAdmissionRefused(ip: string, scope: "address" | "total"): void {
+    this.refusedSinceLog++;
+    const now = Date.now();
+    if (now - this.refusalLoggedAt < 10_000) return;
+    const limits = this.admissionLimits();
+    const budget = scope === "address" ? `${limits.perAddress} per address (${ip})` : `${limits.total} in total`;
+    this.log.warn(`refusing WebSocket upgrades (503): unauthenticated budget of ${budget} exhausted; ${this.refusedSinceLog} refused since last report`);
+    this.refusalLoggedAt = now;
+    this.refusedSinceLog = 0;
+  }
+
+  rateLimits(): RateLimitSettings {
+    return rateLimitSettings(this.config);
+  }
+
+  admissionLimits(): AdmissionLimits {
+    return admissionLimits(this.config);
+  }
+
+  originPolicy(): OriginPolicy {
+    const ui = this.config.gateway?.controlUi;
+    return {
+      allowedOrigins: ui?.allowedOrigins ?? [],
+      hostHeaderFallback: ui?.dangerouslyAllowHostHeaderOriginFallback === true,
+      ownOrigins: ownOriginsFor(this.port, this.hosts),
+    };
   }
 
   get healthRefreshMs(): number {

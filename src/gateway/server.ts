@@ -12,6 +12,7 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "./options.ts";
 import { GatewayRuntime, type LiveConfig } from "./runtime.ts";
 import { providerFromResolvedConfig } from "./reload/providers.ts";
 import type { ConnState } from "./ws/conn.ts";
+import { isLoopbackIp } from "../auth/limiter.ts";
 import { createWebSocketHandler, newConnState, PendingSockets } from "./ws/handlers.ts";
 
 export interface StopOptions {
@@ -72,12 +73,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { agents, rebuild, closeAgents } = createAgents(options);
   const gw = new GatewayRuntime(options, agents);
   const methods = createMethodRegistry();
-  const pending = new PendingSockets(options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
+  const pending = new PendingSockets(options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, gw.admission);
   const httpLog = options.logger.child("gateway/http");
   const http = lazyHttpApp({
     config: () => gw.config,
     auth: () => gw.auth,
     agents,
+    limiter: gw.limiter,
+    originPolicy: () => gw.originPolicy(),
     uptimeMs: () => gw.uptimeMs(),
     isDraining: () => gw.draining,
     onError: (err, req) => httpLog.error(`${req.method} ${new URL(req.url).pathname} failed: ${(err as Error)?.stack ?? String(err)}`),
@@ -85,11 +88,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const websocket = createWebSocketHandler(gw, methods, pending);
 
   const fetch: Fetch = (req, server) => {
-    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
-      const ip = normalizeIp(server.requestIP(req)?.address);
-      if (server.upgrade(req, { data: newConnState(ip) })) return undefined;
-      return new Response("WebSocket upgrade failed", { status: 400 });
-    }
+    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return upgrade(gw, req, server);
     return http.app ? http.app.fetch(req, { server }) : http.load().then((app) => app.fetch(req, { server }));
   };
 
@@ -149,6 +148,38 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 
   return { runtime: gw, port: gw.port, hosts: gw.hosts, url: wsUrl(first(gw.hosts), gw.port), stop, applyConfig };
+}
+
+const FORWARDING = ["forwarded", "x-forwarded-for", "x-real-ip"];
+
+/**
+ * The WebSocket door, before any WebSocket state exists: a locked-out address gets 429, an
+ * exhausted unauthenticated budget 503; otherwise the socket takes a budget slot and upgrades.
+ */
+function upgrade(gw: GatewayRuntime, req: Request, server: Server<ConnState>): Response | undefined {
+  const ip = normalizeIp(server.requestIP(req)?.address);
+  const locked = gw.limiter.retryAfterMs(ip, gw.rateLimits());
+  if (locked > 0) {
+    return new Response("Too many failed authentication attempts. Please try again later.", {
+      status: 429,
+      headers: { "Retry-After": String(Math.max(1, Math.ceil(locked / 1000))), "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  const refusal = gw.admission.acquire(ip, gw.admissionLimits());
+  if (refusal) {
+    gw.noteAdmissionRefused(ip, refusal);
+    const scope = refusal === "address" ? "from this address" : "in total";
+    return new Response(`Too many unauthenticated connections ${scope}. Please try again later.`, {
+      status: 503,
+      headers: { "Retry-After": "1", "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  const headers = req.headers;
+  const localPeer = isLoopbackIp(ip) && !FORWARDING.some((h) => headers.has(h));
+  const data = newConnState(ip, { origin: headers.get("origin") ?? undefined, host: headers.get("host") ?? undefined, localPeer, admitted: true });
+  if (server.upgrade(req, { data })) return undefined;
+  gw.admission.release(ip);
+  return new Response("WebSocket upgrade failed", { status: 400 });
 }
 
 /**

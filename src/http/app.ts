@@ -10,7 +10,7 @@ import type { HttpApp, HttpDeps, HttpEnv } from "./env.ts";
 import { notFound, textResponse } from "./errors.ts";
 import { gate, type GateSpec } from "./middleware/gate.ts";
 import { preflight, securityHeaders } from "./middleware/pipeline.ts";
-import { FailedAuthLimiter } from "./middleware/rate-limit.ts";
+import { FailedAuthLimiter } from "../auth/limiter.ts";
 import { registerChatCompletionsRoute } from "./routes/chat-completions.ts";
 import { registerEmbeddingsRoute } from "./routes/embeddings.ts";
 import { registerModelRoutes } from "./routes/models.ts";
@@ -24,7 +24,7 @@ const DOC_INFO = { openapi: "3.1.0", info: { title: "OpenClaw Gateway HTTP API",
 
 export function createHttpApp(deps: HttpDeps): HttpApp {
   const app = new OpenAPIHono<HttpEnv>();
-  const limiter = new FailedAuthLimiter();
+  const limiter = deps.limiter ?? new FailedAuthLimiter();
   const guard = (spec: GateSpec) => gate(deps, limiter, spec);
 
   app.use("*", securityHeaders());

@@ -2,12 +2,18 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AgentService } from "../agents/types.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { AuthConfig } from "../gateway/auth.ts";
+import type { FailedAuthLimiter } from "../auth/limiter.ts";
+import type { OriginPolicy } from "../auth/origin.ts";
 
 /** What the HTTP door needs from a running gateway; every getter is read per request so config hot-applies. */
 export interface HttpDeps {
   config(): OpenClawConfig;
   auth(): AuthConfig;
   agents: AgentService;
+  /** The gateway's failed-auth limiter, shared with WebSocket connect (a fresh one when absent). */
+  limiter?: FailedAuthLimiter;
+  /** Browser origins the gateway accepts (absent: only requests without a browser origin). */
+  originPolicy?(): OriginPolicy;
   uptimeMs(): number;
   isDraining(): boolean;
   /** Told about exceptions no route handled (the caller only sees a bare 500). */

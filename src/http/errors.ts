@@ -36,6 +36,9 @@ export const rateLimited = (retryAfterMs: number): Response =>
     "Retry-After": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
   });
 
+export const crossSiteRefused = (): Response =>
+  openAiError(403, "Cross-site request refused: this browser origin is not allowed (gateway.controlUi.allowedOrigins)", "forbidden");
+
 export const payloadTooLarge = (): Response =>
   openAiError(413, "Payload too large", "invalid_request_error", undefined, { Connection: "close" });
 

@@ -19,6 +19,8 @@ export const DetailCodes = {
   AUTH_PASSWORD_MISMATCH: "AUTH_PASSWORD_MISMATCH",
   DEVICE_IDENTITY_REQUIRED: "DEVICE_IDENTITY_REQUIRED",
   MISSING_SCOPE: "MISSING_SCOPE",
+  AUTH_RATE_LIMITED: "AUTH_RATE_LIMITED",
+  CONTROL_UI_ORIGIN_NOT_ALLOWED: "CONTROL_UI_ORIGIN_NOT_ALLOWED",
 } as const;
 
 /** Thrown by handlers and the dispatcher; turned into the wire error shape in one place. */

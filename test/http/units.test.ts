@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { bearerToken, declaredScopes } from "../../src/http/middleware/auth.ts";
 import { readJsonBody } from "../../src/http/middleware/body.ts";
-import { DEFAULT_RATE_LIMIT, FailedAuthLimiter, isLoopbackIp } from "../../src/http/middleware/rate-limit.ts";
+import { DEFAULT_RATE_LIMIT, FailedAuthLimiter, isLoopbackIp } from "../../src/auth/limiter.ts";
 import { turnMessage } from "../../src/http/openai/prompt.ts";
 
 describe("FailedAuthLimiter", () => {

@@ -27,7 +27,7 @@ export const GatewayRateLimitSchema = z
     exemptLoopback: z.boolean().optional().describe("Never lock out loopback clients (default true)"),
   })
   .strict()
-  .describe("Failed-auth rate limiting on HTTP");
+  .describe("Failed-auth rate limiting, shared by WebSocket connect and the HTTP API");
 
 export const GatewayToolsSchema = z
   .object({
@@ -36,3 +36,33 @@ export const GatewayToolsSchema = z
   })
   .strict()
   .describe("Tool policy for POST /tools/invoke");
+
+export const GatewayControlUiSchema = z
+  .object({
+    allowedOrigins: z
+      .array(z.string())
+      .optional()
+      .describe('Browser origins allowed to open a WebSocket or call the API, e.g. "http://localhost:5173" ("*" allows any)'),
+    dangerouslyAllowHostHeaderOriginFallback: z
+      .boolean()
+      .optional()
+      .describe("Also allow a browser origin equal to the request's Host header (off: DNS-rebinding pages would pass)"),
+  })
+  .strict()
+  .describe("Browser access to the gateway");
+
+export const GatewayHandshakeSchema = z
+  .object({
+    maxPendingPerAddress: z
+      .int()
+      .positive()
+      .optional()
+      .describe("Unauthenticated WebSockets one client address may hold open (default 2048); beyond it upgrades get 503"),
+    maxPendingTotal: z
+      .int()
+      .positive()
+      .optional()
+      .describe("Unauthenticated WebSockets open at once from all addresses (default 8192); beyond it upgrades get 503"),
+  })
+  .strict()
+  .describe("Budget for sockets that have not completed connect");

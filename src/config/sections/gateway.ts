@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GatewayHttpSchema, GatewayRateLimitSchema, GatewayToolsSchema } from "./gateway-http.ts";
+import { GatewayControlUiSchema, GatewayHandshakeSchema, GatewayHttpSchema, GatewayRateLimitSchema, GatewayToolsSchema } from "./gateway-http.ts";
 import { secretInput } from "./secrets.ts";
 
 // Order matches the reference CLI's validation message: (allowed: "auto", "lan", "loopback", "custom", "tailnet").
@@ -53,6 +53,8 @@ export const GatewaySchema = z
     remote: GatewayRemoteSchema.optional(),
     http: GatewayHttpSchema.optional(),
     tools: GatewayToolsSchema.optional(),
+    controlUi: GatewayControlUiSchema.optional(),
+    handshake: GatewayHandshakeSchema.optional(),
   })
   .strict()
   .describe("Gateway server settings");

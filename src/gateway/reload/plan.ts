@@ -29,6 +29,8 @@ export const RELOAD_TABLE: Readonly<Record<string, TableEntry>> = {
   "gateway.http": "hot",
   "gateway.tools": "hot",
   "gateway.auth.rateLimit": "hot",
+  "gateway.controlUi": "hot",
+  "gateway.handshake": "hot",
   "gateway.auth.token": "auth-secret",
   "gateway.auth.password": "auth-secret",
   "logging.level": "hot",

@@ -5,6 +5,13 @@ import type { ClientInfo, ErrorShape, Role } from "../../protocol/index.ts";
 export interface ConnState {
   connId: string;
   remoteAddress: string;
+  /** The upgrade's Origin and Host headers (a browser always sends Origin). */
+  origin?: string;
+  host?: string;
+  /** Loopback peer with no forwarding headers. */
+  localPeer: boolean;
+  /** Holds a slot of the unauthenticated-socket budget until connect completes or the socket closes. */
+  admitted: boolean;
   openedAt: number;
   phase: "pre" | "ready" | "closed";
   nonce: string;

@@ -1,5 +1,6 @@
 import type { Server, WebSocketHandler } from "bun";
 import type { MethodRegistry } from "../methods/registry.ts";
+import type { PendingBudget } from "./admission.ts";
 import { MAX_PREAUTH_PAYLOAD_BYTES } from "../options.ts";
 import type { GatewayRuntime } from "../runtime.ts";
 import type { ConnState, GatewaySocket } from "./conn.ts";
@@ -10,10 +11,22 @@ import { wsTrafficLogFor } from "./ws-log.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-export function newConnState(remoteAddress: string): ConnState {
+export interface UpgradeInfo {
+  origin?: string;
+  host?: string;
+  localPeer: boolean;
+  /** Whether a slot of the pending budget was taken for this socket. */
+  admitted: boolean;
+}
+
+export function newConnState(remoteAddress: string, info: UpgradeInfo = { localPeer: false, admitted: false }): ConnState {
   return {
     connId: crypto.randomUUID(),
     remoteAddress,
+    origin: info.origin,
+    host: info.host,
+    localPeer: info.localPeer,
+    admitted: info.admitted,
     openedAt: Date.now(),
     phase: "pre",
     nonce: crypto.randomUUID(),
@@ -23,13 +36,17 @@ export function newConnState(remoteAddress: string): ConnState {
 
 /**
  * Sockets that have not completed connect, swept by one timer instead of a timer per socket:
- * the handshake deadline is coarse by nature and this keeps idle sockets cheap.
+ * the handshake deadline is coarse by nature and this keeps idle sockets cheap. Leaving the set
+ * (connected, closed or timed out) gives back the socket's slot of the pending budget.
  */
 export class PendingSockets {
   private pending = new Set<GatewaySocket>();
   private timer: Timer;
 
-  constructor(private timeoutMs: number) {
+  constructor(
+    private timeoutMs: number,
+    private budget: PendingBudget,
+  ) {
     this.timer = setInterval(() => this.sweep(), Math.max(25, Math.min(1000, timeoutMs / 4)));
     this.timer.unref();
   }
@@ -40,13 +57,22 @@ export class PendingSockets {
 
   delete(ws: GatewaySocket): void {
     this.pending.delete(ws);
+    const d = ws.data;
+    if (d.admitted) {
+      d.admitted = false;
+      this.budget.release(d.remoteAddress);
+    }
+  }
+
+  get size(): number {
+    return this.pending.size;
   }
 
   private sweep(): void {
     const deadline = Date.now() - this.timeoutMs;
     for (const ws of this.pending) {
       if (ws.data.openedAt <= deadline) {
-        this.pending.delete(ws);
+        this.delete(ws);
         ws.close(1000, "");
       }
     }

@@ -4,6 +4,7 @@ import {
   RequestFrameSchema, formatIssues,
 } from "../../protocol/index.ts";
 import { MIN_PROBE_PROTOCOL, PROTOCOL_VERSION } from "../../version.ts";
+import { checkOrigin } from "../../auth/origin.ts";
 import { authenticate, effectiveScopes, HandshakeError } from "../auth.ts";
 import type { MethodRegistry } from "../methods/registry.ts";
 import type { GatewayRuntime } from "../runtime.ts";
@@ -63,13 +64,19 @@ export function handlePreConnect(
     reject(ws, req.id, new GatewayError(ErrorCodes.INVALID_REQUEST, "protocol mismatch", { details }), 1002);
     return;
   }
+  const refused = admissionError(ws, gw);
+  if (refused) {
+    gw.log.warn("refused connect", { conn: ws.data.connId, client: p.client.id, origin: ws.data.origin, reason: refused.message });
+    reject(ws, req.id, refused);
+    return;
+  }
   try {
     if ((p.role ?? "operator") === "node" && !p.device) {
       throw new HandshakeError(ErrorCodes.NOT_PAIRED, "device identity required", {
         details: { code: DetailCodes.DEVICE_IDENTITY_REQUIRED },
       });
     }
-    const outcome = authenticate(p, gw.auth);
+    const outcome = authenticateCounted(ws, p, gw);
     const d = ws.data;
     d.client = p.client;
     d.role = p.role ?? "operator";
@@ -82,6 +89,55 @@ export function handlePreConnect(
     return;
   }
   establish(ws, req.id, protocol, gw, methods, wsl);
+}
+
+/** A browser origin the gateway does not serve, or an address locked out after failed guesses. */
+function admissionError(ws: GatewaySocket, gw: GatewayRuntime): GatewayError | undefined {
+  const d = ws.data;
+  if (d.origin !== undefined && d.origin !== "") {
+    const verdict = checkOrigin({ origin: d.origin, host: d.host, localPeer: d.localPeer }, gw.originPolicy());
+    if (!verdict.ok) {
+      return new GatewayError(ErrorCodes.INVALID_REQUEST, ORIGIN_NOT_ALLOWED, {
+        details: { code: DetailCodes.CONTROL_UI_ORIGIN_NOT_ALLOWED, reason: verdict.reason },
+      });
+    }
+  }
+  const retryAfterMs = gw.limiter.retryAfterMs(d.remoteAddress, gw.rateLimits());
+  if (retryAfterMs > 0) return rateLimitedError(retryAfterMs);
+  return undefined;
+}
+
+const ORIGIN_NOT_ALLOWED =
+  "origin not allowed (open the Control UI from the gateway host or allow it in gateway.controlUi.allowedOrigins)";
+
+export function rateLimitedError(retryAfterMs: number): GatewayError {
+  return new GatewayError(ErrorCodes.INVALID_REQUEST, "unauthorized: too many failed authentication attempts (retry later)", {
+    retryable: true,
+    retryAfterMs,
+    details: { code: DetailCodes.AUTH_RATE_LIMITED, authReason: "rate_limited", canRetryWithDeviceToken: false, recommendedNextStep: "wait_then_retry" },
+  });
+}
+
+const GUESS_CODES = new Set<string>([DetailCodes.AUTH_TOKEN_MISMATCH, DetailCodes.AUTH_PASSWORD_MISMATCH]);
+
+/**
+ * Shared-secret auth that feeds the per-address limiter the HTTP door uses too: a wrong secret is
+ * a guess and counts (a missing one is not); a right one outside a lockout clears the count.
+ */
+function authenticateCounted(ws: GatewaySocket, p: ConnectParams, gw: GatewayRuntime): ReturnType<typeof authenticate> {
+  const ip = ws.data.remoteAddress;
+  try {
+    const outcome = authenticate(p, gw.auth);
+    if (outcome.method !== "none") gw.limiter.recordSuccess(ip);
+    return outcome;
+  } catch (err) {
+    const code = (err as GatewayError).extra?.details as { code?: string } | undefined;
+    if (err instanceof GatewayError && code?.code && GUESS_CODES.has(code.code)) {
+      const limits = gw.rateLimits();
+      gw.limiter.recordFailure(ip, limits);
+    }
+    throw err;
+  }
 }
 
 function establish(ws: GatewaySocket, id: string, protocol: number, gw: GatewayRuntime, methods: MethodRegistry, wsl: WsTrafficLog): void {

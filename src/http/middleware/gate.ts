@@ -6,10 +6,13 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import type { HttpDeps, HttpEnv } from "../env.ts";
-import { gatewayUnavailable, invalidRequest, methodNotAllowed, missingScope, notFound, payloadTooLarge, rateLimited, unauthorized } from "../errors.ts";
+import { crossSiteRefused, gatewayUnavailable, invalidRequest, methodNotAllowed, missingScope, notFound, payloadTooLarge, rateLimited, unauthorized } from "../errors.ts";
 import { authenticateHttp, firstMissingScope } from "./auth.ts";
 import { readJsonBody } from "./body.ts";
-import { DEFAULT_RATE_LIMIT, type FailedAuthLimiter, type RateLimitSettings } from "./rate-limit.ts";
+import { isIP } from "node:net";
+import { hostname } from "node:os";
+import { isLoopbackIp, rateLimitSettings, type FailedAuthLimiter } from "../../auth/limiter.ts";
+import { checkOrigin, isCrossSiteRequest, isLoopbackHostname, normalizeOrigin } from "../../auth/origin.ts";
 
 export interface GateSpec {
   methods: readonly string[];
@@ -33,14 +36,30 @@ export function clientIp(c: Context<HttpEnv>): string {
   return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
-export function rateLimitSettings(config: OpenClawConfig): RateLimitSettings {
-  const set = config.gateway?.auth?.rateLimit;
-  return {
-    maxAttempts: set?.maxAttempts ?? DEFAULT_RATE_LIMIT.maxAttempts,
-    windowMs: set?.windowMs ?? DEFAULT_RATE_LIMIT.windowMs,
-    lockoutMs: set?.lockoutMs ?? DEFAULT_RATE_LIMIT.lockoutMs,
-    exemptLoopback: set?.exemptLoopback ?? DEFAULT_RATE_LIMIT.exemptLoopback,
-  };
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * With auth `none` the bearer check protects nothing, so a page in the owner's browser must not be
+ * able to act for it: state-changing requests from a foreign origin (or marked cross-site) and any
+ * request addressed to a name that is not this machine (a DNS-rebinding page) are refused.
+ */
+function browserMayCall(deps: HttpDeps, c: Context<HttpEnv>): boolean {
+  const headers = c.req.raw.headers;
+  const policy = deps.originPolicy?.();
+  if (!isLocalHostHeader(headers.get("host"), policy?.allowedOrigins ?? [])) return false;
+  if (SAFE_METHODS.has(c.req.method)) return true;
+  const localPeer = isLoopbackIp(clientIp(c));
+  return !isCrossSiteRequest(headers, (origin) =>
+    policy ? checkOrigin({ origin, host: headers.get("host") ?? undefined, localPeer }, policy) : { ok: false, reason: "origin not allowed" },
+  );
+}
+
+/** An IP literal, a loopback name, this machine's name, or a host the allowlist names. */
+function isLocalHostHeader(host: string | null, allowedOrigins: readonly string[]): boolean {
+  if (!host) return true;
+  const name = (/^\[([^\]]+)\](?::\d+)?$/.exec(host)?.[1] ?? host.replace(/:\d+$/, "")).toLowerCase();
+  if (isIP(name) !== 0 || isLoopbackHostname(name) || name === hostname().toLowerCase()) return true;
+  return allowedOrigins.some((o) => o.trim() === "*" || normalizeOrigin(o)?.replace(/^[a-z]+:\/\//, "").replace(/:\d+$/, "") === name);
 }
 
 export function gate(deps: HttpDeps, limiter: FailedAuthLimiter, spec: GateSpec): MiddlewareHandler<HttpEnv> {
@@ -49,6 +68,7 @@ export function gate(deps: HttpDeps, limiter: FailedAuthLimiter, spec: GateSpec)
     if (spec.enabled && !spec.enabled(config)) return notFound();
     if (!spec.methods.includes(c.req.method)) return methodNotAllowed(spec.methods);
     if (spec.userWork !== false && deps.isDraining()) return gatewayUnavailable();
+    if (deps.auth().mode === "none" && !browserMayCall(deps, c)) return crossSiteRefused();
 
     const ip = clientIp(c);
     const limits = rateLimitSettings(config);

@@ -1,7 +1,9 @@
 /**
- * Failed-authentication limiter, keyed by client IP. One instance per app, configured per call so
+ * Failed-authentication limiter, keyed by client IP. One instance per gateway, shared by both doors
+ * (a guess on the WebSocket and one on the HTTP API count alike), configured per call so
  * `gateway.auth.rateLimit` edits hot-apply without losing the counters.
  */
+import type { OpenClawConfig } from "../config/schema.ts";
 
 export interface RateLimitSettings {
   maxAttempts: number;
@@ -31,6 +33,16 @@ interface Entry {
 const SWEEP_AT = 1_000;
 const SWEEP_EVERY_MS = 60_000;
 const HARD_CAP = 10_000;
+
+export function rateLimitSettings(config: OpenClawConfig): RateLimitSettings {
+  const set = config.gateway?.auth?.rateLimit;
+  return {
+    maxAttempts: set?.maxAttempts ?? DEFAULT_RATE_LIMIT.maxAttempts,
+    windowMs: set?.windowMs ?? DEFAULT_RATE_LIMIT.windowMs,
+    lockoutMs: set?.lockoutMs ?? DEFAULT_RATE_LIMIT.lockoutMs,
+    exemptLoopback: set?.exemptLoopback ?? DEFAULT_RATE_LIMIT.exemptLoopback,
+  };
+}
 
 export function isLoopbackIp(ip: string): boolean {
   const v4 = ip.startsWith("::ffff:") ? ip.slice(7) : ip;
