@@ -218,12 +218,11 @@ describe("against a scripted server", () => {
 
   test("no challenge: connect times out with the budget in the message", async () => {
     await withFake(startFakeGateway({ open: () => {} }), async (fake) => {
-      const started = performance.now();
+      // The fake never sends a challenge: only the 150 ms budget can end this, and the message says it did.
       const err = (await rejection(GatewayClient.connect(opts({ url: fake.url, timeoutMs: 150 })))) as GatewayTransportError;
       expect(err).toBeInstanceOf(GatewayTransportError);
       expect(err.kind).toBe("timeout");
       expect(err.message).toBe("gateway timeout after 150ms");
-      expect(performance.now() - started).toBeLessThan(2000);
     });
   });
 
@@ -272,11 +271,10 @@ describe("against a scripted server", () => {
 });
 
 test("nothing listening: refused, quickly", async () => {
-  const started = performance.now();
   const err = (await rejection(GatewayClient.connect(opts({ url: `ws://127.0.0.1:${closedPort()}` })))) as GatewayTransportError;
   expect(err).toBeInstanceOf(GatewayTransportError);
+  // "refused", not "timeout": it did not sit out the 5 s connect budget (no wall-clock bound needed).
   expect(err.kind).toBe("refused");
-  expect(performance.now() - started).toBeLessThan(2000);
 });
 
 test("an invalid URL is refused without throwing synchronously", async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestGateway, TEST_TOKEN, type TestGateway } from "../fixtures/gateway.ts";
+import { waitUntil } from "../fixtures/wait.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
 
 let gw: TestGateway;
@@ -44,9 +45,12 @@ describe("presence", () => {
     const b = await ui("same-inst");
     const list = (await watcher.request("system-presence")).payload as any[];
     expect(list.filter((p) => p.instanceId === "same-inst")).toHaveLength(1);
+    // The gateway has handled a's close once a's socket is off the bus (the same handler updates presence).
+    const aOnBus = () => [...gw.runtime.bus.all()].some((ws) => ws.data.connId === a.hello.server.connId);
+    expect(aOnBus()).toBe(true);
     a.close();
     await a.waitClose();
-    await Bun.sleep(20);
+    await waitUntil(() => !aOnBus(), "the gateway to handle a's close");
     const after = (await watcher.request("system-presence")).payload as any[];
     expect(after.filter((p) => p.instanceId === "same-inst")).toHaveLength(1);
     b.close();

@@ -15,6 +15,7 @@ import {
   systemDiscovery,
 } from "../../src/gateway/force.ts";
 import { freePort } from "../fixtures/spawn.ts";
+import { waitUntil } from "../fixtures/wait.ts";
 
 // ------------------------------------------------------------------ fixtures
 
@@ -257,12 +258,13 @@ async function startThrowawayListener(port: number): Promise<Bun.Subprocess> {
     [process.execPath, "-e", `Bun.serve({hostname:"127.0.0.1",port:${port},fetch(){return new Response("x")}}); setInterval(()=>{},1000)`],
     { stdin: "ignore", stdout: "ignore", stderr: "inherit" },
   );
-  for (let i = 0; i < 200; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)) return proc;
-    await Bun.sleep(25);
+  try {
+    await waitUntil(() => fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false), `a throwaway listener on ${port}`, { timeoutMs: 30_000, intervalMs: 25 });
+  } catch (err) {
+    proc.kill("SIGKILL");
+    throw err;
   }
-  proc.kill("SIGKILL");
-  throw new Error(`throwaway listener on ${port} did not come up`);
+  return proc;
 }
 
 test.skipIf(process.platform === "win32")("frees a port held by a real process", async () => {
@@ -284,4 +286,4 @@ test.skipIf(process.platform === "win32")("frees a port held by a real process",
   expect(await listener.exited).not.toBe(0);
   expect(listener.signalCode).toBe("SIGTERM");
   expect(systemControl.canBind(port, "127.0.0.1")).toBe(true);
-});
+}, 60_000); // a real process to start and kill

@@ -112,11 +112,13 @@ describe("handshake failures close the socket the way real clients expect", () =
   }
 
   test("silence after open is closed with 1000 at the handshake timeout", async () => {
-    const c = await opened();
+    // Timed from before the socket opens, so however late this side sees the open (a busy machine),
+    // the gateway's 300 ms timer started after t0: the close cannot come sooner than that.
     const t0 = Date.now();
-    const closed = await c.waitClose(3000);
+    const c = await opened();
+    const closed = await c.waitClose();
     expect(closed.code).toBe(1000);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
   });
 });
 

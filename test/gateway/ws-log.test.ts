@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { startAgentGateway } from "../fixtures/agent-gateway.ts";
 import { startTestGateway, TEST_TOKEN, type TestGateway } from "../fixtures/gateway.ts";
+import { waitUntil } from "../fixtures/wait.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { parseWsLogMode, shortId, WsTrafficLog } from "../../src/gateway/ws/ws-log.ts";
@@ -36,8 +37,12 @@ async function start(opts: Parameters<typeof startTestGateway>[0]) {
   return { gw, c };
 }
 
-/** Lines are written right after the response frame goes out; give the close handler a moment too. */
-const settle = () => Bun.sleep(30);
+/**
+ * Lines are written right after the response frame goes out, in the order things happen: waiting for
+ * the line of the last thing a test did means every earlier line (or its absence) is settled too.
+ */
+const lineFor = (gw: TestGateway, pred: (message: string) => boolean, what: string) =>
+  waitUntil(() => wsLines(gw).some((l) => pred(l.message)), what, { detail: () => wsLines(gw).map((l) => l.message).join("\n") });
 const CONN = /conn=[0-9a-f]{8}…[0-9a-f]{4}/;
 
 describe("--ws-log", () => {
@@ -45,7 +50,7 @@ describe("--ws-log", () => {
     const { gw, c } = await start({ wsLog: "auto", fileLevel: "info" });
     await c.request("health", undefined, "ok-1");
     await c.request("no.such.method", {}, "bad-1");
-    await settle();
+    await lineFor(gw, (m) => m.includes("id=bad-1"), "the line of bad-1");
     const lines = wsLines(gw);
     expect(lines.some((l) => l.message.includes("health"))).toBe(false);
     expect(lines.some((l) => l.message.startsWith("←"))).toBe(false);
@@ -62,7 +67,7 @@ describe("--ws-log", () => {
     const final = c.waitFor((f) => f.type === "res" && f.id === "slow-1" && f.payload?.status !== "accepted");
     c.send({ type: "req", id: "slow-1", method: "agent", params: { message: "[slow:25] a b c", idempotencyKey: crypto.randomUUID() } });
     await final;
-    await settle();
+    await lineFor(gw, (m) => m.includes("id=slow-1"), "the line of slow-1");
     const slow = wsLines(gw).filter((l) => l.message.includes(" agent "));
     expect(slow).toHaveLength(1);
     expect(slow[0]!.level).toBe("INFO");
@@ -75,7 +80,7 @@ describe("--ws-log", () => {
     const { gw, c } = await start({ wsLog: "auto", fileLevel: "debug" });
     await c.request("health", undefined, "h-1");
     c.close();
-    await Bun.sleep(100);
+    await lineFor(gw, (m) => m.startsWith("→ close"), "the close line");
     const messages = wsLines(gw).map((l) => l.message);
     expect(messages.find((m) => m.startsWith("← open"))).toMatch(/^← open remoteAddr=127\.0\.0\.1 conn=/);
     expect(messages.find((m) => m.startsWith("← connect"))).toMatch(/^← connect client=\S+ version=\S+ mode=\S+ .*auth=token conn=/);
@@ -89,7 +94,7 @@ describe("--ws-log", () => {
     const { gw, c } = await start({ wsLog: "compact", fileLevel: "info" });
     await c.request("health", undefined, "c-1");
     await c.request("status", undefined, "c-2");
-    await settle();
+    await lineFor(gw, (m) => m.includes("id=c-2"), "the line of c-2");
     const calls = wsLines(gw).filter((l) => l.message.startsWith("⇄"));
     expect(calls.map((l) => l.level)).toEqual(["INFO", "INFO"]);
     expect(calls.map((l) => l.message.replace(/\d+ms/, "Nms").replace(CONN, "conn=C"))).toEqual([
@@ -102,7 +107,8 @@ describe("--ws-log", () => {
     const { gw, c } = await start({ wsLog: "full", fileLevel: "info" });
     await c.request("system-event", { text: "hello" }, "f-1");
     await c.waitFor((f) => f.event === "presence");
-    await settle();
+    await lineFor(gw, (m) => m.startsWith("→ event presence"), "the presence event line");
+    await lineFor(gw, (m) => m.startsWith("→ res ✓ system-event"), "the line of f-1's response");
     const messages = wsLines(gw).map((l) => l.message.replace(/\d+ms/, "Nms").replace(CONN, "conn=C"));
     const req = messages.indexOf("← req system-event conn=C id=f-1");
     const res = messages.indexOf("→ res ✓ system-event Nms conn=C id=f-1");
@@ -128,17 +134,18 @@ describe("WsTrafficLog", () => {
 
   test("auto at info: nothing routine, the slow and the failed", () => {
     const { wsl, conn, messages } = fixture("auto", "info");
-    const now = performance.now();
+    // Each call's start is taken right before it, so a pause of this process cannot make a fast call slow.
     wsl.open(conn);
     wsl.request(conn, "health", "1");
-    wsl.response(conn, "health", "1", now);
-    wsl.response(conn, "status", "2", now - 80);
-    wsl.response(conn, "status", "3", now, { code: "FORBIDDEN", message: "missing scope: operator.read" });
+    wsl.response(conn, "health", "1", performance.now());
+    wsl.response(conn, "status", "2", performance.now() - 80);
+    wsl.response(conn, "status", "3", performance.now(), { code: "FORBIDDEN", message: "missing scope: operator.read" });
     wsl.event(conn, "tick", 4);
     expect(messages()).toEqual([
-      expect.stringMatching(/^gateway\/ws ⇄ res ✓ status 8\dms conn=21ac8878…b737 id=2$/),
-      expect.stringMatching(/^gateway\/ws ⇄ res ✗ status \dms errorCode=FORBIDDEN errorMessage=missing scope: operator\.read conn=21ac8878…b737 id=3$/),
+      expect.stringMatching(/^gateway\/ws ⇄ res ✓ status \d+ms conn=21ac8878…b737 id=2$/),
+      expect.stringMatching(/^gateway\/ws ⇄ res ✗ status \d+ms errorCode=FORBIDDEN errorMessage=missing scope: operator\.read conn=21ac8878…b737 id=3$/),
     ]);
+    expect(Number(/ status (\d+)ms /.exec(messages()[0]!)![1])).toBeGreaterThanOrEqual(80);
   });
 
   test("request ids are shortened like connection ids, keeping the head and the tail", () => {

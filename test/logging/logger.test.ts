@@ -134,12 +134,10 @@ describe("levels", () => {
       secrets: () => (secrets++, ["s3cr3t-value"]),
     });
     const g = log.child("gateway/ws");
-    const start = performance.now();
+    // No work is shown by the counters, not by a stopwatch (speed belongs in `bun run bench`).
     for (let i = 0; i < 1_000_000; i++) g.debug("frame", { i });
-    const elapsed = performance.now() - start;
     expect(clock).toBe(0);
     expect(secrets).toBe(0);
-    expect(elapsed).toBeLessThan(500);
   });
 });
 

@@ -1,4 +1,5 @@
-// The OpenAI-compatible adapter against the shared scripted upstream (a real HTTP server).
+// The OpenAI-compatible adapter against the project's scripted upstream (test/fixtures/openai-stub.ts,
+// a real HTTP server).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createOpenAICompletionsProvider } from "../../../src/agents/providers/openai-completions.ts";
 import type { ProviderConfig, StreamEvent } from "../../../src/agents/providers/types.ts";
@@ -151,10 +152,10 @@ describe("openai-completions against the upstream stub", () => {
     const started = performance.now();
     const err = await failure(p.stream(user("timeout-check [slow:3000]")));
     const took = performance.now() - started;
+    // A timeout, not the reply 3 s later, is what shows the timer cut the wait; no upper bound on time.
     expect(err.kind).toBe("timeout");
     expect(err.message).toContain("upstream provider timeout");
     expect(err.message).toStartWith("provider stub: ");
-    expect(took).toBeLessThan(1500);
     expect(took).toBeGreaterThanOrEqual(190); // two attempts of 100 ms each
     expect(await requestsWith("timeout-check")).toHaveLength(2);
     expect(sleep.delays).toEqual([250]);
@@ -175,11 +176,12 @@ describe("openai-completions against the upstream stub", () => {
   });
 
   test("the caller's signal aborts while waiting for headers → aborted long before the reply", async () => {
-    const p = createOpenAICompletionsProvider(config({ timeoutMs: 10_000 }));
+    const p = createOpenAICompletionsProvider(config({ timeoutMs: 30_000 }));
     const started = performance.now();
-    const err = await failure(p.stream({ ...user("abort-wait [slow:3000]"), signal: AbortSignal.timeout(50) }));
+    const err = await failure(p.stream({ ...user("abort-wait [slow:20000]"), signal: AbortSignal.timeout(50) }));
     expect(err.kind).toBe("aborted");
-    expect(performance.now() - started).toBeLessThan(1000);
+    // The reply would come after 20 s; the loose bound only tells "aborted at once" from "waited for it".
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   test("an already-aborted signal fails without sending anything", async () => {
