@@ -9,6 +9,12 @@ import { encodePayload, eventFrame } from "./ws/conn.ts";
  * `send`, which drops a consumer whose unsent output passes maxBufferedBytes, so one stuck client
  * can never grow the gateway's memory or slow the others.
  */
+/** Told about every event written and every consumer dropped (the gateway's metrics). */
+export interface BusObserver {
+  eventsSent(event: string, count: number): void;
+  slowConsumer(): void;
+}
+
 export class Bus {
   private sockets = new Set<GatewaySocket>();
   /** Set by `--ws-log full` to log every event frame written; unset, it costs one check per event. */
@@ -17,6 +23,7 @@ export class Bus {
   constructor(
     private maxBufferedBytes: number,
     private log: Logger,
+    private observer?: BusObserver,
   ) {}
 
   add(ws: GatewaySocket): void {
@@ -51,7 +58,10 @@ export class Bus {
   /** A targeted event: no seq, only this socket. */
   sendEvent(ws: GatewaySocket, event: string, payload: unknown): boolean {
     const sent = this.send(ws, eventFrame(event, payload));
-    if (sent && this.onEventSent) this.onEventSent(ws, event);
+    if (sent) {
+      this.observer?.eventsSent(event, 1);
+      if (this.onEventSent) this.onEventSent(ws, event);
+    }
     return sent;
   }
 
@@ -71,11 +81,13 @@ export class Bus {
         if (traced) traced(ws, event, d.seq);
       }
     }
+    this.observer?.eventsSent(event, delivered);
     return delivered;
   }
 
   private dropSlow(ws: GatewaySocket): void {
     const d = ws.data;
+    this.observer?.slowConsumer();
     this.log.warn("dropping slow consumer", { conn: d.connId, bufferedBytes: ws.getBufferedAmount(), limit: this.maxBufferedBytes });
     this.sockets.delete(ws);
     ws.close(1008, "slow consumer");

@@ -23,6 +23,7 @@ import { RawJson } from "./ws/conn.ts";
 import { FailedAuthLimiter, rateLimitSettings, type RateLimitSettings } from "../auth/limiter.ts";
 import { checkOrigin, ownOriginsFor, type OriginPolicy } from "../auth/origin.ts";
 import { admissionLimits, PendingBudget, type AdmissionLimits } from "./ws/admission.ts";
+import { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 
 export interface SystemEventRecord {
   text: string;
@@ -69,11 +70,12 @@ export class GatewayRuntime {
   constructor(
     readonly options: GatewayOptions,
     readonly agents: AgentService,
+    readonly metrics: GatewayMetrics = new GatewayMetrics(),
   ) {
     this.live = { loaded: options.loaded, config: options.config, auth: options.auth };
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
     this.log = options.logger.child("gateway");
-    this.bus = new Bus(this.policy.maxBufferedBytes, options.logger.child("gateway/ws"));
+    this.bus = new Bus(this.policy.maxBufferedBytes, options.logger.child("gateway/ws"), metrics);
     this.presence = new PresenceStore({
       host: osHostname(), ip: primaryIPv4(), version: VERSION,
       platform: `${process.platform} ${release()}`,
@@ -148,6 +150,26 @@ export class GatewayRuntime {
     this.log.warn(`refusing WebSocket upgrades (503): unauthenticated budget of ${budget} exhausted; ${this.refusedSinceLog} refused since last report`);
     this.refusalLoggedAt = now;
     this.refusedSinceLog = 0;
+  }
+
+  /** `GET /metrics`: the counters so far, plus connections, memory and loop lag sampled now. */
+  metricsText(): string {
+    const ready = new Map<string, number>();
+    for (const ws of this.bus.all()) {
+      const role = ws.data.role ?? "operator";
+      ready.set(role, (ready.get(role) ?? 0) + 1);
+    }
+    const connections = [
+      { role: "none", phase: "pending", count: this.admission.total },
+      ...["operator", "node"].map((role) => ({ role, phase: "ready", count: ready.get(role) ?? 0 })),
+    ];
+    const loop = this.loop.snapshot();
+    return this.metrics.render({
+      connections,
+      eventLoop: { p99Ms: loop.delayP99Ms, maxMs: loop.delayMaxMs },
+      uptimeSeconds: Math.round(this.uptimeMs() / 1000),
+      version: this.version,
+    });
   }
 
   rateLimits(): RateLimitSettings {

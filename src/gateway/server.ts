@@ -13,6 +13,7 @@ import { GatewayRuntime, type LiveConfig } from "./runtime.ts";
 import { providerFromResolvedConfig } from "./reload/providers.ts";
 import type { ConnState } from "./ws/conn.ts";
 import { isLoopbackIp } from "../auth/limiter.ts";
+import { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 import { createWebSocketHandler, newConnState, PendingSockets } from "./ws/handlers.ts";
 
 export interface StopOptions {
@@ -70,10 +71,11 @@ function listen(host: string, port: number, fetch: Fetch, websocket: WebSocketHa
 
 /** Binds every host of the bind mode on one port; WebSocket upgrades on any path, the rest to Hono. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const { agents, rebuild, closeAgents } = createAgents(options);
-  const gw = new GatewayRuntime(options, agents);
+  const metrics = new GatewayMetrics();
+  const { agents, rebuild, closeAgents } = createAgents(options, metrics);
+  const gw = new GatewayRuntime(options, agents, metrics);
   const methods = createMethodRegistry();
-  const pending = new PendingSockets(options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, gw.admission);
+  const pending = new PendingSockets(options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, gw.admission, () => metrics.handshake("timeout"));
   const httpLog = options.logger.child("gateway/http");
   const http = lazyHttpApp({
     config: () => gw.config,
@@ -81,6 +83,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     agents,
     limiter: gw.limiter,
     originPolicy: () => gw.originPolicy(),
+    metrics: { text: () => gw.metricsText(), httpRequest: (route, status) => metrics.httpRequest(route, status) },
     uptimeMs: () => gw.uptimeMs(),
     isDraining: () => gw.draining,
     onError: (err, req) => httpLog.error(`${req.method} ${new URL(req.url).pathname} failed: ${(err as Error)?.stack ?? String(err)}`),
@@ -160,6 +163,7 @@ function upgrade(gw: GatewayRuntime, req: Request, server: Server<ConnState>): R
   const ip = normalizeIp(server.requestIP(req)?.address);
   const locked = gw.limiter.retryAfterMs(ip, gw.rateLimits());
   if (locked > 0) {
+    gw.metrics.upgradeRefused("rate_limited");
     return new Response("Too many failed authentication attempts. Please try again later.", {
       status: 429,
       headers: { "Retry-After": String(Math.max(1, Math.ceil(locked / 1000))), "Content-Type": "text/plain; charset=utf-8" },
@@ -168,6 +172,7 @@ function upgrade(gw: GatewayRuntime, req: Request, server: Server<ConnState>): R
   const refusal = gw.admission.acquire(ip, gw.admissionLimits());
   if (refusal) {
     gw.noteAdmissionRefused(ip, refusal);
+    gw.metrics.upgradeRefused(refusal === "address" ? "budget_address" : "budget_total");
     const scope = refusal === "address" ? "from this address" : "in total";
     return new Response(`Too many unauthenticated connections ${scope}. Please try again later.`, {
       status: 503,
@@ -205,14 +210,21 @@ interface GatewayAgents {
   closeAgents(): void;
 }
 
-/** The injected agent service, or one built from the config over a store in the state dir. */
-function createAgents(options: GatewayOptions): GatewayAgents {
-  if (options.agents) return { agents: options.agents, rebuild: () => {}, closeAgents: () => {} };
+/**
+ * The injected agent service, or one built from the config over a store in the state dir; either
+ * way every turn and provider stream is counted in the gateway's metrics.
+ */
+function createAgents(options: GatewayOptions, metrics: GatewayMetrics): GatewayAgents {
+  if (options.agents) return { agents: metrics.instrumentAgents(options.agents), rebuild: () => {}, closeAgents: () => {} };
   const store = SessionStore.open(join(options.paths.stateDir, "state", "sessions.sqlite"));
+  const providerFactory = (id: string, config: OpenClawConfig) => {
+    const provider = providerFromResolvedConfig(id, config);
+    return provider && metrics.instrumentProvider(provider);
+  };
   const build = (config: OpenClawConfig) =>
-    new AgentRuntime({ config, store, logger: options.logger, providerFactory: providerFromResolvedConfig, onRawEvent: options.onRawModelEvent });
+    new AgentRuntime({ config, store, logger: options.logger, providerFactory, onRawEvent: options.onRawModelEvent });
   const agents = new SwappableAgents(build(options.config));
-  return { agents, rebuild: (config) => agents.replace(build(config)), closeAgents: () => store.close() };
+  return { agents: metrics.instrumentAgents(agents), rebuild: (config) => agents.replace(build(config)), closeAgents: () => store.close() };
 }
 
 function first(hosts: string[]): string {

@@ -4,6 +4,8 @@
  * apps in one process never share anything.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
 import type { AgentService } from "../agents/types.ts";
 import { VERSION } from "../version.ts";
 import type { HttpApp, HttpDeps, HttpEnv } from "./env.ts";
@@ -13,6 +15,7 @@ import { preflight, securityHeaders } from "./middleware/pipeline.ts";
 import { FailedAuthLimiter } from "../auth/limiter.ts";
 import { registerChatCompletionsRoute } from "./routes/chat-completions.ts";
 import { registerEmbeddingsRoute } from "./routes/embeddings.ts";
+import { registerMetricsRoute } from "./routes/metrics.ts";
 import { registerModelRoutes } from "./routes/models.ts";
 import { registerProbeRoutes } from "./routes/probes.ts";
 import { registerResponsesRoute } from "./routes/responses.ts";
@@ -28,6 +31,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   const guard = (spec: GateSpec) => gate(deps, limiter, spec);
 
   app.use("*", securityHeaders());
+  app.use("*", countRequests(deps));
   app.use("*", preflight());
   registerProbeRoutes(app, deps);
   registerModelRoutes(app, deps, guard);
@@ -35,6 +39,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   registerToolsInvokeRoute(app, deps, guard);
   registerResponsesRoute(app, deps, guard);
   registerChatCompletionsRoute(app, deps, guard);
+  registerMetricsRoute(app, deps, guard);
   app.doc31("/openapi.json", DOC_INFO);
 
   app.notFound(() => notFound());
@@ -43,6 +48,15 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     return textResponse("Internal Server Error", 500, { "Cache-Control": "no-store" });
   });
   return app;
+}
+
+/** Counts every answered request by the route that matched (never by the raw path: bounded labels). */
+function countRequests(deps: HttpDeps): MiddlewareHandler<HttpEnv> {
+  return async (c, next) => {
+    await next();
+    const route = routePath(c, -1);
+    deps.metrics?.httpRequest(route === "" || route === "*" || route === "/*" ? "(unmatched)" : route, c.res.status);
+  };
 }
 
 export function openApiDocument(app: HttpApp): unknown {

@@ -14,6 +14,8 @@ export interface HttpDeps {
   limiter?: FailedAuthLimiter;
   /** Browser origins the gateway accepts (absent: only requests without a browser origin). */
   originPolicy?(): OriginPolicy;
+  /** The gateway's metrics: the /metrics text, and where each answered request is counted. */
+  metrics?: { text(): string; httpRequest(route: string, status: number): void };
   uptimeMs(): number;
   isDraining(): boolean;
   /** Told about exceptions no route handled (the caller only sees a bare 500). */

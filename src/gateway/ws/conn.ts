@@ -13,6 +13,7 @@ export interface ConnState {
   /** Holds a slot of the unauthenticated-socket budget until connect completes or the socket closes. */
   admitted: boolean;
   openedAt: number;
+  /** "closed" from the moment the gateway refuses or closes it: no further frame is handled. */
   phase: "pre" | "ready" | "closed";
   nonce: string;
   client?: ClientInfo;

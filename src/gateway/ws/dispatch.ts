@@ -52,6 +52,7 @@ export function handleFrame(
     gw.bus.send(ws, errorFrame(id, error.toShape()));
     const method = raw && typeof raw.method === "string" ? raw.method : "(invalid frame)";
     wsl.response(ws.data, method, id, started, error);
+    gw.metrics.request("(invalid frame)", error.code, (performance.now() - started) / 1000);
     return;
   }
   dispatch(ws, parsed.data, gw, methods, wsl, started);
@@ -59,6 +60,7 @@ export function handleFrame(
 
 function dispatch(ws: GatewaySocket, req: RequestFrame, gw: GatewayRuntime, methods: MethodRegistry, wsl: WsTrafficLog, started: number): void {
   if (wsl.full) wsl.request(ws.data, req.method, req.id);
+  const label = methods.get(req.method) ? req.method : "(unknown)";
   let result: unknown;
   try {
     if (req.method === "connect") {
@@ -74,28 +76,31 @@ function dispatch(ws: GatewaySocket, req: RequestFrame, gw: GatewayRuntime, meth
     const accept = (payload: unknown) => gw.bus.send(ws, okFrame(req.id, payload));
     result = registered.handler(params.data, { gw, conn: ws.data, accept });
   } catch (err) {
-    respondError(ws, req, err, gw, wsl, started);
+    respondError(ws, req, err, gw, wsl, started, label);
     return;
   }
   if (result instanceof Promise) {
     result.then(
-      (value) => respond(ws, req, value, gw, wsl, started),
-      (err) => respondError(ws, req, err, gw, wsl, started),
+      (value) => respond(ws, req, value, gw, wsl, started, label),
+      (err) => respondError(ws, req, err, gw, wsl, started, label),
     );
   } else {
-    respond(ws, req, result, gw, wsl, started);
+    respond(ws, req, result, gw, wsl, started, label);
   }
 }
 
-function respond(ws: GatewaySocket, req: RequestFrame, value: unknown, gw: GatewayRuntime, wsl: WsTrafficLog, started: number): void {
+function respond(ws: GatewaySocket, req: RequestFrame, value: unknown, gw: GatewayRuntime, wsl: WsTrafficLog, started: number, label: string): void {
   gw.bus.send(ws, okFrame(req.id, value));
   wsl.response(ws.data, req.method, req.id, started);
+  gw.metrics.request(label, "ok", (performance.now() - started) / 1000);
 }
 
-function respondError(ws: GatewaySocket, req: RequestFrame, err: unknown, gw: GatewayRuntime, wsl: WsTrafficLog, started: number): void {
+/** `label`: the method name for metrics, "(unknown)" unless registered (clients never pick label values). */
+function respondError(ws: GatewaySocket, req: RequestFrame, err: unknown, gw: GatewayRuntime, wsl: WsTrafficLog, started: number, label: string): void {
   const shape = toErrorShape(err);
   if (!(err instanceof GatewayError)) gw.log.error(`method ${req.method} failed`, { error: String((err as Error)?.stack ?? err) });
   const payload = err instanceof GatewayError ? err.extra.payload : undefined;
   gw.bus.send(ws, errorFrame(req.id, shape, payload));
   wsl.response(ws.data, req.method, req.id, started, shape);
+  gw.metrics.request(label, shape.code, (performance.now() - started) / 1000);
 }

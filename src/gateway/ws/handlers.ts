@@ -46,6 +46,7 @@ export class PendingSockets {
   constructor(
     private timeoutMs: number,
     private budget: PendingBudget,
+    private onTimeout: () => void = () => {},
   ) {
     this.timer = setInterval(() => this.sweep(), Math.max(25, Math.min(1000, timeoutMs / 4)));
     this.timer.unref();
@@ -73,6 +74,7 @@ export class PendingSockets {
     for (const ws of this.pending) {
       if (ws.data.openedAt <= deadline) {
         this.delete(ws);
+        this.onTimeout();
         ws.close(1000, "");
       }
     }
@@ -124,12 +126,14 @@ export function createWebSocketHandler(
       }
       if (d.phase !== "pre") return;
       if (raw.length > MAX_PREAUTH_PAYLOAD_BYTES) {
+        gw.metrics.handshake("too_large");
         pending.delete(ws);
         ws.close(1009, "");
         return;
       }
       const text = textOf(raw);
       if (text === null) {
+        gw.metrics.handshake("invalid_frame");
         pending.delete(ws);
         ws.close(1000, "");
         return;
@@ -140,6 +144,9 @@ export function createWebSocketHandler(
     close(ws, code, reason) {
       const d = ws.data;
       const wasReady = d.phase === "ready";
+      // A socket its client closed before connect (our own refusals left it in "pre" too, but
+      // they are counted where they happen and leave the budget first).
+      if (d.phase === "pre" && d.admitted) gw.metrics.handshake("closed");
       d.phase = "closed";
       pending.delete(ws);
       gw.bus.delete(ws);

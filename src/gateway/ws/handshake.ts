@@ -13,7 +13,10 @@ import { closeReason, errorFrame, okFrame } from "./conn.ts";
 import { wsTrafficLogFor, type WsTrafficLog } from "./ws-log.ts";
 
 /** What a failed connect does: the error res (when there is a request id), then the close. */
-function reject(ws: GatewaySocket, id: string, err: GatewayError, closeCode = 1008): void {
+function reject(ws: GatewaySocket, gw: GatewayRuntime, id: string, err: GatewayError, closeCode = 1008): void {
+  const detail = (err.extra.details as { code?: unknown } | undefined)?.code;
+  gw.metrics.handshake(typeof detail === "string" ? detail : err.code);
+  ws.data.phase = "closed";
   ws.send(errorFrame(id, err.toShape()));
   ws.close(closeCode, closeReason(err.message));
 }
@@ -36,22 +39,26 @@ export function handlePreConnect(
   try {
     frame = JSON.parse(text);
   } catch {
+    gw.metrics.handshake("invalid_frame");
+    ws.data.phase = "closed";
     ws.close(1000, "");
     return;
   }
   const parsed = RequestFrameSchema.safeParse(frame);
   if (!parsed.success) {
+    gw.metrics.handshake("invalid_frame");
+    ws.data.phase = "closed";
     ws.close(1008, "invalid request frame");
     return;
   }
   const req = parsed.data;
   if (req.method !== "connect") {
-    reject(ws, req.id, new GatewayError(ErrorCodes.INVALID_REQUEST, "invalid handshake: first request must be connect"));
+    reject(ws, gw, req.id, new GatewayError(ErrorCodes.INVALID_REQUEST, "invalid handshake: first request must be connect"));
     return;
   }
   const params = ConnectParamsSchema.safeParse(req.params ?? {});
   if (!params.success) {
-    reject(ws, req.id, new GatewayError(ErrorCodes.INVALID_REQUEST, `invalid connect params: ${formatIssues(params.error.issues)}`));
+    reject(ws, gw, req.id, new GatewayError(ErrorCodes.INVALID_REQUEST, `invalid connect params: ${formatIssues(params.error.issues)}`));
     return;
   }
   const p = params.data;
@@ -61,13 +68,13 @@ export function handlePreConnect(
       code: DetailCodes.PROTOCOL_MISMATCH, clientMinProtocol: p.minProtocol, clientMaxProtocol: p.maxProtocol,
       expectedProtocol: PROTOCOL_VERSION, minimumProbeProtocol: MIN_PROBE_PROTOCOL,
     };
-    reject(ws, req.id, new GatewayError(ErrorCodes.INVALID_REQUEST, "protocol mismatch", { details }), 1002);
+    reject(ws, gw, req.id, new GatewayError(ErrorCodes.INVALID_REQUEST, "protocol mismatch", { details }), 1002);
     return;
   }
   const refused = admissionError(ws, gw);
   if (refused) {
     gw.log.warn("refused connect", { conn: ws.data.connId, client: p.client.id, origin: ws.data.origin, reason: refused.message });
-    reject(ws, req.id, refused);
+    reject(ws, gw, req.id, refused);
     return;
   }
   try {
@@ -85,7 +92,7 @@ export function handlePreConnect(
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     gw.log.warn("unauthorized connect", { conn: ws.data.connId, client: p.client.id, reason: err.message });
-    reject(ws, req.id, err);
+    reject(ws, gw, req.id, err);
     return;
   }
   establish(ws, req.id, protocol, gw, methods, wsl);
@@ -143,6 +150,7 @@ function authenticateCounted(ws: GatewaySocket, p: ConnectParams, gw: GatewayRun
 function establish(ws: GatewaySocket, id: string, protocol: number, gw: GatewayRuntime, methods: MethodRegistry, wsl: WsTrafficLog): void {
   const d = ws.data;
   d.phase = "ready";
+  gw.metrics.handshake(null);
   const hello: HelloOk = {
     type: "hello-ok",
     protocol,
