@@ -5,13 +5,16 @@ import { resolveAgents, splitModelRef, summarize } from "./agents-config.ts";
 import { createProvider } from "./providers/index.ts";
 import type { ChatMessage, Provider, StreamEvent, ToolCall } from "./providers/types.ts";
 import { ProviderError } from "./providers/types.ts";
-import type { SessionStore, StoredMessage } from "./sessions.ts";
+import type { RunStatus, SessionStore, StoreEvent, StoredMessage } from "./sessions.ts";
+import { StorageError } from "./sessions.ts";
 import type { AgentService, AgentSummary, EmbedOptions, TurnInput, TurnResult } from "./types.ts";
 import { AgentError, agentIdOfSessionKey } from "./types.ts";
 import { SessionLanes } from "./lanes.ts";
 
 /** How much transcript a turn sends to the model; older turns stay on disk. */
 const CONTEXT_MESSAGES = 200;
+/** setTimeout's longest delay (~24.8 days); a longer one would fire after 1 ms, so a generous timeout is capped here. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface AgentRuntimeOptions {
   config: OpenClawConfig;
@@ -46,11 +49,21 @@ export class AgentRuntime implements AgentService {
   private inflight = new Map<string, Promise<TurnResult>>();
   private lanes = new SessionLanes();
   private log: Logger;
+  /** Final statuses the store could not take when the run ended (a full disk); written before the next turn. */
+  private unrecorded = new Map<string, { status: RunStatus; error: { kind: string; message: string } }>();
 
   constructor(private opts: AgentRuntimeOptions) {
     this.sessions = opts.store;
     this.agents = resolveAgents(opts.config);
     this.log = opts.logger.child("agents");
+    // One line when the store starts failing and one when it works again, with the file's path;
+    // requests only carry the short reason. The latest runtime over a store is its listener.
+    const storeLog = opts.logger.child("sessions");
+    opts.store.onEvent = (e: StoreEvent) => {
+      if (e.type === "fault") storeLog.error(`${e.error.message}. Session requests fail with UNAVAILABLE until it works again.`);
+      else if (e.type === "recovered") storeLog.info(`session store ${opts.store.path} works again (after: ${e.after.reason})`);
+      else storeLog.warn(`session store ${e.path} was removed while the gateway was running; written back from the open database`);
+    };
   }
 
   listAgents(): AgentSummary[] {
@@ -147,13 +160,17 @@ export class AgentRuntime implements AgentService {
     const chain = this.modelChain(agent, input.modelOverride);
     const runId = input.runId ?? input.idempotencyKey ?? crypto.randomUUID();
     // The run record and the user message commit together: once acknowledged, both are on disk.
-    const begun = this.sessions.batch(() => {
-      const started = this.sessions.startRun({ runId, idempotencyKey: input.idempotencyKey, sessionKey: input.sessionKey, agentId: agent.id });
-      if (!started.created) return { started };
-      const [userMsg] = this.sessions.append(input.sessionKey, agent.id, [
-        { role: "user", content: input.message, runId, meta: input.channel ? { channel: input.channel } : undefined },
-      ]);
-      return { started, userMsg: userMsg!, session: this.sessions.getSession(input.sessionKey)! };
+    // A store that cannot take them fails the turn here, before anything was acknowledged.
+    const begun = storage(() => {
+      this.recordPendingOutcomes();
+      return this.sessions.batch(() => {
+        const started = this.sessions.startRun({ runId, idempotencyKey: input.idempotencyKey, sessionKey: input.sessionKey, agentId: agent.id });
+        if (!started.created) return { started };
+        const [userMsg] = this.sessions.append(input.sessionKey, agent.id, [
+          { role: "user", content: input.message, runId, meta: input.channel ? { channel: input.channel } : undefined },
+        ]);
+        return { started, userMsg: userMsg!, session: this.sessions.getSession(input.sessionKey)! };
+      });
     });
     if (!begun.userMsg) return replay(begun.started.run);
     const { userMsg, session } = begun;
@@ -162,7 +179,7 @@ export class AgentRuntime implements AgentService {
 
     const controller = new AbortController();
     const timeoutMs = input.timeoutMs ?? agent.timeoutMs;
-    const timer = setTimeout(() => controller.abort(new AgentError("timeout", `agent run timed out after ${timeoutMs}ms`)), timeoutMs);
+    const timer = setTimeout(() => controller.abort(new AgentError("timeout", `agent run timed out after ${timeoutMs}ms`)), Math.min(timeoutMs, MAX_TIMER_MS));
     const onCallerAbort = () => controller.abort(new AgentError("aborted", "run aborted"));
     input.signal?.addEventListener("abort", onCallerAbort, { once: true });
     if (input.signal?.aborted) onCallerAbort();
@@ -173,13 +190,31 @@ export class AgentRuntime implements AgentService {
       );
     } catch (err) {
       const e = controller.signal.aborted && controller.signal.reason instanceof AgentError ? controller.signal.reason : toAgentError(err);
-      this.sessions.finishRun(runId, e.kind === "timeout" ? "timeout" : e.kind === "aborted" ? "aborted" : "error", undefined, { kind: e.kind, message: e.message });
+      this.recordOutcome(runId, e.kind === "timeout" ? "timeout" : e.kind === "aborted" ? "aborted" : "error", { kind: e.kind, message: e.message });
       this.log.warn(`run ${runId} failed: ${e.message}`, { agent: agent.id, kind: e.kind });
       throw e;
     } finally {
       clearTimeout(timer);
       input.signal?.removeEventListener("abort", onCallerAbort);
       this.active.delete(runId);
+    }
+  }
+
+  /** Marks a failed run finished; when the store cannot take it now, keeps it for the next turn. */
+  private recordOutcome(runId: string, status: RunStatus, error: { kind: string; message: string }): void {
+    try {
+      this.sessions.finishRun(runId, status, undefined, error);
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      this.unrecorded.set(runId, { status, error });
+    }
+  }
+
+  /** Writes the outcomes a failing store could not take; throws StorageError while it still fails. */
+  private recordPendingOutcomes(): void {
+    for (const [runId, o] of this.unrecorded) {
+      this.sessions.finishRun(runId, o.status, undefined, o.error);
+      this.unrecorded.delete(runId);
     }
   }
 
@@ -252,8 +287,18 @@ function toChatMessage(m: StoredMessage): ChatMessage {
   return c;
 }
 
+/** Runs store work whose StorageError must reach the doors as AgentError "storage". */
+function storage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw err instanceof StorageError ? toAgentError(err) : err;
+  }
+}
+
 export function toAgentError(err: unknown): AgentError {
   if (err instanceof AgentError) return err;
+  if (err instanceof StorageError) return new AgentError("storage", err.publicMessage, undefined, err);
   if (err instanceof ProviderError) {
     if (err.kind === "not_found") return new AgentError("unknown_model", err.message, err);
     if (err.kind === "aborted") return new AgentError("aborted", "run aborted", err);

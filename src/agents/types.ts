@@ -3,7 +3,7 @@
  * nothing here knows about sockets, frames or Hono.
  */
 import type { FinishReason, ProviderError, SamplingOptions, ToolCall, ToolChoice, ToolDefinition, Usage } from "./providers/types.ts";
-import type { SessionStore } from "./sessions.ts";
+import type { SessionStore, StorageError } from "./sessions.ts";
 
 export interface AgentSummary {
   id: string;
@@ -71,18 +71,21 @@ export type AgentErrorKind =
   | "provider" // see providerError
   | "timeout" // past the agent's deadline
   | "aborted" // chat.abort, client disconnect
-  | "conflict"; // idempotencyKey reused for a different request, or a run still in flight
+  | "conflict" // idempotencyKey reused for a different request, or a run still in flight
+  | "storage"; // the session store cannot be read or written (see storageError)
 
 export class AgentError extends Error {
   constructor(
     readonly kind: AgentErrorKind,
     message: string,
     readonly providerError?: ProviderError,
+    readonly storageError?: StorageError,
   ) {
     super(message);
   }
 
   get retryable(): boolean {
+    if (this.kind === "storage") return !!this.storageError?.retryable;
     return this.kind === "timeout" || (this.kind === "provider" && !!this.providerError?.retryable);
   }
 }
@@ -98,7 +101,7 @@ export interface AgentService {
   listAgents(): AgentSummary[];
   defaultAgentId(): string;
   getAgent(id: string): AgentSummary | undefined;
-  /** Runs one turn; throws AgentError. */
+  /** Runs one turn; throws AgentError (kind "storage" when the session store fails). */
   runTurn(input: TurnInput): Promise<TurnResult>;
   /** Embeddings through the agent's memorySearch provider; throws AgentError. */
   embed(agentId: string, input: string[], opts?: EmbedOptions): Promise<number[][]>;

@@ -3,6 +3,7 @@
  * change appends one function to MIGRATIONS and never edits an earlier one.
  */
 import type { Database } from "bun:sqlite";
+import { storageError } from "./errors.ts";
 
 const V1 = `
 CREATE TABLE sessions (
@@ -64,7 +65,7 @@ export function migrate(db: Database, path: string): void {
   db.transaction(() => {
     const from = userVersion(db);
     if (from > SCHEMA_VERSION) {
-      throw new Error(`session store ${path} has schema version ${from}, newer than this gateway supports (${SCHEMA_VERSION})`);
+      throw storageError(path, "incompatible", `has schema version ${from}, newer than this gateway supports (${SCHEMA_VERSION})`, "open");
     }
     for (let v = from; v < SCHEMA_VERSION; v++) {
       MIGRATIONS[v]!(db);

@@ -1,5 +1,6 @@
 /** Public shapes of the session/transcript store. */
 import type { ToolCall } from "../providers/types.ts";
+import type { StorageError } from "./errors.ts";
 
 export type { ToolCall };
 
@@ -90,3 +91,9 @@ export interface StorePragmas {
   busyTimeoutMs: number;
   userVersion: number;
 }
+
+/** What the store tells its owner about its storage: failing, working again, or a removed file written back. */
+export type StoreEvent =
+  | { type: "fault"; error: StorageError }
+  | { type: "recovered"; after: StorageError }
+  | { type: "restored"; path: string };
