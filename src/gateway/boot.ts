@@ -71,6 +71,10 @@ function toBootError(err: unknown): BootError {
   if (err instanceof GatewayStartError) return new BootError(`Gateway failed to start: ${err.message}`, err.exitCode);
   if (err instanceof GatewayLockError || err instanceof GatewayLockIOError) return new BootError(`Gateway failed to start: ${err.message}`, err.exitCode);
   if (err instanceof SecretsUnavailableError) return new BootError(`Gateway failed to start: ${err.message}`, err.exitCode);
+  // A domain error that carries its own exit code (StorageError: "cannot open session store <file>: …", 74)
+  // is a known refusal: its message, not a stack trace.
+  const exitCode = (err as { exitCode?: unknown } | null)?.exitCode;
+  if (err instanceof Error && typeof exitCode === "number" && exitCode > 0) return new BootError(`Gateway failed to start: ${err.message}`, exitCode);
   return new BootError(`Gateway failed to start: ${(err as Error)?.stack ?? String(err)}`, 1);
 }
 

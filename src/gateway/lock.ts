@@ -188,7 +188,11 @@ export interface AcquireOptions {
  */
 export function acquireGatewayLock(stateDir: string, opts: AcquireOptions = {}): GatewayLock {
   const dir = resolve(stateDir);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new GatewayLockIOError(`cannot create state dir ${dir}: ${(err as Error).message}`);
+  }
   const key = canonical(dir);
   const mine = held.get(key);
   if (mine?.held) return mine;

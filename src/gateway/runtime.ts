@@ -4,6 +4,7 @@ import { deviceFamilyOf } from "../protocol/index.ts";
 import { BUILD_ID, VERSION } from "../version.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { AgentService } from "../agents/types.ts";
+import { StorageError } from "../agents/sessions.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { AuthConfig } from "./auth.ts";
@@ -239,14 +240,24 @@ export class GatewayRuntime {
     return this.healthCache;
   }
 
+  /** Never throws: a failing session store shows as `error` here, and health keeps answering. */
   private sessionsSummary(): Health["sessions"] {
     const now = Date.now();
-    const { sessions, total } = this.agents.sessions.listSessions({ limit: 5 });
-    return {
-      path: this.agents.sessions.path,
-      count: total,
-      recent: sessions.map((s) => ({ key: s.key, updatedAt: s.updatedAt, age: now - s.updatedAt })),
-    };
+    const store = this.agents.sessions;
+    try {
+      const { sessions, total } = store.listSessions({ limit: 5 });
+      const summary: Health["sessions"] = {
+        path: store.path,
+        count: total,
+        recent: sessions.map((s) => ({ key: s.key, updatedAt: s.updatedAt, age: now - s.updatedAt })),
+      };
+      // Reads may work while writes fail (a full disk): the last write's failure still counts.
+      if (store.fault) summary.error = store.fault.publicMessage;
+      return summary;
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      return { path: store.path, count: 0, recent: [], error: err.publicMessage };
+    }
   }
 
   queueSystemEvent(record: SystemEventRecord): void {

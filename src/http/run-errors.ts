@@ -5,6 +5,7 @@
  * published gateway does so; everything unexpected becomes a bare "internal error".
  */
 import { ProviderError, type ToolCall, type ToolChoice } from "../agents/providers/types.ts";
+import { StorageError } from "../agents/sessions.ts";
 import { AgentError } from "../agents/types.ts";
 
 export interface RunFailure {
@@ -15,6 +16,11 @@ export interface RunFailure {
 }
 
 const INTERNAL: RunFailure = { status: 500, message: "internal error", type: "api_error" };
+
+/** The session store cannot be read or written: 503, with the reason (never a file path). */
+export function storageFailure(message: string): RunFailure {
+  return { status: 503, message, type: "service_unavailable", code: "storage_unavailable" };
+}
 
 function fromProvider(err: ProviderError): RunFailure {
   const withCode = (f: RunFailure): RunFailure => (err.code ? { ...f, code: err.code } : f);
@@ -43,6 +49,7 @@ function fromProvider(err: ProviderError): RunFailure {
 
 export function runFailure(err: unknown): RunFailure {
   if (err instanceof ProviderError) return fromProvider(err);
+  if (err instanceof StorageError) return storageFailure(err.publicMessage);
   if (!(err instanceof AgentError)) return INTERNAL;
   switch (err.kind) {
     case "provider":
@@ -60,6 +67,8 @@ export function runFailure(err: unknown): RunFailure {
     // chat.abort from another client cut the run short.
     case "aborted":
       return { status: 499, message: "request aborted", type: "api_error" };
+    case "storage":
+      return storageFailure(err.message);
     case "not_configured":
       return INTERNAL;
   }

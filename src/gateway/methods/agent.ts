@@ -4,6 +4,7 @@ import { agentMethods, ErrorCodes, GatewayError, scopeSatisfied } from "../../pr
 import { RunEvents } from "../agent-events.ts";
 import type { GatewayRuntime } from "../runtime.ts";
 import { implement } from "./registry.ts";
+import { withStore } from "./storage.ts";
 
 /** The agent a request targets: explicit id, else the one its session key names, else the default. */
 export function targetAgent(gw: GatewayRuntime, agentId: string | undefined, sessionKey: string | undefined): string {
@@ -31,6 +32,7 @@ export function agentGatewayError(err: AgentError, payload?: unknown): GatewayEr
     case "timeout": return new GatewayError(ErrorCodes.AGENT_TIMEOUT, err.message, extra);
     case "provider":
     case "not_configured":
+    case "storage":
     case "aborted": return new GatewayError(ErrorCodes.UNAVAILABLE, err.message, extra);
     default: return new GatewayError(ErrorCodes.INVALID_REQUEST, err.message, extra);
   }
@@ -70,7 +72,7 @@ export const agentMethod = implement(agentMethods.agent, async (p, { gw, conn, a
         details: { code: "MISSING_SCOPE", missingScope: "operator.admin", requiredScopes: ["operator.admin"] },
       });
     }
-    gw.agents.sessions.deleteSession(sessionKey);
+    withStore(() => gw.agents.sessions.deleteSession(sessionKey));
     return { runId, status: "ok" as const, summary: "session reset", result: { payloads: [{ text: "Started a new session.", mediaUrl: null }], meta: { durationMs: 0, agentMeta: { sessionId: "", provider: "", model: "", usage: null } } } };
   }
   const events = new RunEvents(gw, runId, sessionKey, agentId);

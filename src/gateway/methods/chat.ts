@@ -4,6 +4,7 @@ import { chatMethods } from "../../protocol/index.ts";
 import { RunEvents } from "../agent-events.ts";
 import { agentGatewayError, scopedSessionKey, targetAgent } from "./agent.ts";
 import { implement } from "./registry.ts";
+import { withStore } from "./storage.ts";
 
 function chatMessage(m: StoredMessage) {
   return {
@@ -57,8 +58,10 @@ export const chatHistoryMethod = implement(chatMethods.chatHistory, (p, { gw }) 
   const agentId = targetAgent(gw, p.agentId, p.sessionKey);
   const sessionKey = scopedSessionKey(p.sessionKey, agentId);
   const beforeSeq = p.cursor === undefined ? undefined : Number(p.cursor);
-  const page = gw.agents.sessions.history(sessionKey, { limit: p.limit ?? 200, beforeSeq });
-  const session = gw.agents.sessions.getSession(sessionKey);
+  const { page, session } = withStore(() => ({
+    page: gw.agents.sessions.history(sessionKey, { limit: p.limit ?? 200, beforeSeq }),
+    session: gw.agents.sessions.getSession(sessionKey),
+  }));
   const out: {
     sessionKey: string; sessionId?: string; messages: ReturnType<typeof chatMessage>[]; hasMore: boolean; nextCursor?: string; totalMessages: number;
   } = { sessionKey, messages: page.messages.map(chatMessage), hasMore: page.hasMore, totalMessages: page.total };
@@ -70,8 +73,10 @@ export const chatHistoryMethod = implement(chatMethods.chatHistory, (p, { gw }) 
 export const sessionsListMethod = implement(chatMethods.sessionsList, (p, { gw }) => {
   const limit = p.limit ?? 100;
   const offset = p.offset ?? 0;
-  const { sessions, total } = gw.agents.sessions.listSessions({ agentId: p.agentId, limit, offset });
-  const active = new Set(gw.agents.activeRuns().map((id) => gw.agents.sessions.getRun(id)?.sessionKey));
+  const { sessions, total, active } = withStore(() => ({
+    ...gw.agents.sessions.listSessions({ agentId: p.agentId, limit, offset }),
+    active: new Set(gw.agents.activeRuns().map((id) => gw.agents.sessions.getRun(id)?.sessionKey)),
+  }));
   const rows = sessions
     .map((s) => ({
       key: s.key, kind: "direct", agentId: s.agentId, sessionId: s.sessionId, updatedAt: s.updatedAt,

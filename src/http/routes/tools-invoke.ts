@@ -1,6 +1,7 @@
 /** POST /tools/invoke: run one built-in tool directly, as an operator, in an agent's session. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { StorageError } from "../../agents/sessions.ts";
 import { createToolRegistry, httpToolAllowed, jsonResult, ToolInputError, type ToolContext } from "../../agents/tools/registry.ts";
 import { agentIdOfSessionKey, mainSessionKey, type AgentService } from "../../agents/types.ts";
 import { scopeSatisfied } from "../../protocol/scopes.ts";
@@ -8,7 +9,7 @@ import { TOOLS_MAX_BODY_BYTES } from "../endpoints.ts";
 import type { Caller, HttpApp, HttpDeps, HttpEnv } from "../env.ts";
 import { formatZodIssue, gatewayError, jsonResponse } from "../errors.ts";
 import type { GateSpec } from "../middleware/gate.ts";
-import { gatedResponses, GatewayErrorSchema, jsonBodyRef } from "../schemas/common.ts";
+import { gatedResponses, GatewayErrorSchema, jsonBodyRef, OpenAiErrorSchema } from "../schemas/common.ts";
 
 const ToolsInvokeRequestSchema = z
   .looseObject({
@@ -43,6 +44,10 @@ const route = createRoute({
     ...gatedResponses({ body: true }),
     404: { description: "`not_found`: unknown tool or denied by policy", content: errorContent },
     500: { description: "`tool_error`: the tool failed", content: errorContent },
+    503: {
+      description: "Gateway restarting or draining (`{error}`), or `unavailable` (`{ok:false,error}`): the session store cannot be read or written (disk full, damaged file, …)",
+      content: { "application/json": { schema: z.union([OpenAiErrorSchema, GatewayErrorSchema]) } },
+    },
   },
 });
 
@@ -103,6 +108,7 @@ export function registerToolsInvokeRoute(app: HttpApp, deps: HttpDeps, guard: (s
       return jsonResponse({ ok: true, result });
     } catch (err) {
       if (err instanceof ToolInputError) return gatewayError(400, "tool_error", err.message);
+      if (err instanceof StorageError) return gatewayError(503, "unavailable", err.publicMessage, { retryable: err.retryable });
       deps.onError?.(err, c.req.raw);
       return gatewayError(500, "tool_error", "tool execution failed");
     }

@@ -26,7 +26,12 @@ export const HealthSchema = z
     heartbeatSeconds: z.number(),
     defaultAgentId: z.string(),
     agents: z.array(z.object({ agentId: z.string(), isDefault: z.boolean() }).passthrough()),
-    sessions: z.object({ path: z.string(), count: z.int(), recent: z.array(z.unknown()) }),
+    sessions: z.object({
+      path: z.string(),
+      count: z.int(),
+      recent: z.array(z.unknown()),
+      error: z.string().optional().describe("Set while the session store fails (disk full, damaged file, …): session methods answer UNAVAILABLE"),
+    }),
     connections: z.object({ total: z.int(), operators: z.int(), nodes: z.int() }),
     eventLoop: EventLoopSchema,
   })
