@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { datedFilePattern, defaultLogFile, localDay } from "./paths.ts";
 
@@ -14,9 +14,17 @@ export interface FileSinkOptions {
   /** When set the path follows the local date (defaultLogFile naming); a fixed path never rolls. */
   dated?: DatedFileOptions;
   now: Date;
-  /** Called once, on the first failure; the sink is disabled afterwards. */
-  onError(err: unknown): void;
+  /**
+   * Called when a write fails (disk full, directory gone, …): the sink drops lines until `retry()`.
+   * `first` is false for the failures of later retries during the same outage.
+   */
+  onError(err: unknown, first: boolean): void;
+  /** Called once a line is written again after an outage, with how long lines were dropped (ms). */
+  onRecover?(outageMs: number): void;
 }
+
+/** How often a write checks that the path still names the open file (log dir removed, file moved away). */
+const PATH_CHECK_MS = 1000;
 
 /** `x.log` → `x.N.log`; names without `.log` just get `.N` appended. */
 export function archivePath(path: string, n: number): string {
@@ -34,14 +42,23 @@ function ignoreMissing(fn: () => void): void {
 /**
  * Synchronous append-only JSONL sink. Log volume is low, so writeSync on a long-lived fd keeps lines
  * durable and ordered without a buffer that could be lost on crash.
+ *
+ * It never throws and never stops the process: a failed write (disk full, read-only, directory
+ * gone) drops lines until the owner calls `retry()`, and the next line then reopens the file. A log
+ * directory removed under an open file is noticed within a second and created again.
  */
 export class FileSink {
   path: string;
+  /** The last write failed; lines are dropped until retry(). */
   failed = false;
   private fd: number | null = null;
+  private ino: bigint | null = null;
+  private checkedAt = 0;
   private size = 0;
   private day: string | null;
   private closed = false;
+  /** When the current outage began (Date.now()), or null while writes work. */
+  private outageSince: number | null = null;
 
   constructor(private readonly opts: FileSinkOptions) {
     this.day = opts.dated ? localDay(opts.now) : null;
@@ -53,12 +70,13 @@ export class FileSink {
   }
 
   write(line: string, now: Date): void {
-    if (!this.active) return;
+    if (this.closed || this.failed) return;
     try {
       if (this.opts.dated) {
         const day = localDay(now);
         if (day !== this.day) this.rollToDay(day, now);
       }
+      if (this.fd !== null && Date.now() - this.checkedAt >= PATH_CHECK_MS) this.checkPath();
       if (this.fd === null) this.open(now);
       const buf = Buffer.from(`${line}\n`);
       if (this.size > 0 && this.size + buf.length > this.opts.maxBytes) this.rotate(now);
@@ -68,8 +86,33 @@ export class FileSink {
     } catch (err) {
       this.failed = true;
       this.release();
-      this.opts.onError(err);
+      const first = this.outageSince === null;
+      this.outageSince ??= Date.now();
+      this.opts.onError(err, first);
+      return;
     }
+    if (this.outageSince !== null) {
+      const ms = Date.now() - this.outageSince;
+      this.outageSince = null;
+      this.opts.onRecover?.(ms);
+    }
+  }
+
+  /** After a failure: the next line tries to open the file again. */
+  retry(): void {
+    this.failed = false;
+  }
+
+  /** Writes to a file that is no longer at our path would be lost: reopen (and recreate the directory). */
+  private checkPath(): void {
+    this.checkedAt = Date.now();
+    let ino: bigint | null = null;
+    try {
+      ino = statSync(this.path, { bigint: true }).ino;
+    } catch {
+      // Gone (or unreachable): reopening recreates it, or fails and reports why.
+    }
+    if (ino === null || ino !== this.ino) this.release();
   }
 
   flush(): void {
@@ -89,8 +132,40 @@ export class FileSink {
   private open(now: Date): void {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     this.fd = openSync(this.path, "a", 0o600);
-    this.size = fstatSync(this.fd).size;
+    const st = fstatSync(this.fd, { bigint: true });
+    this.size = Number(st.size);
+    this.ino = st.ino;
+    this.checkedAt = Date.now();
+    if (this.size > 0) this.dropPartialLine();
     if (this.opts.dated) this.pruneOldDays(now);
+  }
+
+  /**
+   * A write cut short (disk full) leaves half a line at the end: cut it off, so the file holds whole
+   * JSON lines only and the next line does not run into it. (Readers only ever pass whole lines.)
+   */
+  private dropPartialLine(): void {
+    const tail = Buffer.alloc(Math.min(this.size, 64 * 1024));
+    const from = this.size - tail.length;
+    let got = 0;
+    try {
+      const fd = openSync(this.path, "r");
+      try {
+        got = readSync(fd, tail, 0, tail.length, from);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return; // unreadable: leave it as it is
+    }
+    if (got !== tail.length || tail[got - 1] === 0x0a) return;
+    const nl = tail.lastIndexOf(0x0a);
+    if (nl < 0 && from > 0) {
+      this.size += writeSync(this.fd!, "\n"); // a "line" longer than we look back: just end it
+      return;
+    }
+    this.size = from + nl + 1;
+    ftruncateSync(this.fd!, this.size);
   }
 
   private release(): void {

@@ -51,6 +51,8 @@ export const DEFAULT_MAX_FILES = 5;
 
 const LEVEL_BY_ID = ["", "trace", "debug", "info", "warn", "error", "fatal"] as const;
 const THIS_DIR = import.meta.dir;
+/** Waits between attempts to reopen a failed file log (disk full, directory gone): 1 s, 2 s, 5 s, … 30 s. */
+const FILE_RETRY_MS = [1000, 2000, 5000, 10_000, 30_000] as const;
 
 /** State shared by a root logger and all its children; every child reads the same thresholds. */
 class Core {
@@ -63,6 +65,8 @@ class Core {
   readonly redactor: Redactor;
   readonly now: () => Date;
   readonly stderr: Writable;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retries = 0;
 
   constructor(opts: LoggerOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -84,7 +88,8 @@ class Core {
           maxBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
           maxFiles: opts.maxFiles ?? DEFAULT_MAX_FILES,
           now: this.now(),
-          onError: (err) => this.fileFailed(err),
+          onError: (err, first) => this.fileFailed(err, first),
+          onRecover: (ms) => this.fileRecovered(ms),
         })
       : null;
     this.refresh();
@@ -95,14 +100,42 @@ class Core {
     this.minId = Math.min(fileId, this.consoleId);
   }
 
-  private fileFailed(err: unknown): void {
-    const reason = err instanceof Error ? err.message : String(err);
+  /**
+   * A failed file write never reaches the caller: one line on stderr per outage, lines dropped
+   * (at no cost) until a timer lets the sink try again, with growing waits while it keeps failing.
+   */
+  private fileFailed(err: unknown, first: boolean): void {
+    if (first) {
+      this.retries = 0;
+      const reason = err instanceof Error ? err.message : String(err);
+      this.report(`file log disabled (${this.fileSink?.path}): ${reason}; retrying in the background, lines are dropped until it works again`);
+    }
+    this.refresh();
+    const wait = FILE_RETRY_MS[Math.min(this.retries++, FILE_RETRY_MS.length - 1)]!;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.fileSink?.retry();
+      this.refresh();
+    }, wait);
+    this.retryTimer.unref?.();
+  }
+
+  private fileRecovered(outageMs: number): void {
+    this.report(`file log resumed (${this.fileSink?.path}); lines of the last ${Math.ceil(outageMs / 1000)} s were dropped`);
+  }
+
+  private report(text: string): void {
     try {
-      this.stderr.write(`[logging] file log disabled (${this.fileSink?.path}): ${reason}\n`);
+      this.stderr.write(`[logging] ${text}\n`);
     } catch {
       // Nowhere left to report to.
     }
-    this.refresh();
+  }
+
+  stopRetrying(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   emit(log: LoggerImpl, levelId: number, msg: string, fields: Fields | undefined): void {
@@ -201,6 +234,7 @@ class LoggerImpl implements Logger {
   /** Stops the file sink; console output keeps working so shutdown messages still show. */
   close(): void {
     this.core.fileSink?.close();
+    this.core.stopRetrying();
     this.core.refresh();
   }
 }
