@@ -31,7 +31,9 @@ function openStore(path: string): SessionStore {
 /** A store with `n` user messages in KEY, closed again: what a previous gateway left behind. */
 function seeded(path: string, n: number): void {
   const s = SessionStore.open(path);
-  for (let i = 0; i < n; i++) s.append(KEY, "main", [{ role: "user", content: `m${i} ${"x".repeat(200)}` }]);
+  s.batch(() => {
+    for (let i = 0; i < n; i++) s.append(KEY, "main", [{ role: "user", content: `m${i} ${"x".repeat(200)}` }]);
+  });
   s.close();
 }
 

@@ -37,7 +37,7 @@ describe("file log faults", () => {
     expect(messages).not.toContain("before"); // that file was removed with its directory
     expect(stderr.lines()).toEqual([]); // nothing failed: the sink just opened the file again
     log.close();
-  });
+  }, 30_000);
 
   describe.skipIf(!!noTmpfs)("on a full disk", () => {
     let fs: Tmpfs;
