@@ -39,7 +39,7 @@ test("--single compiles dist/openclaw with the version baked in and no .env load
   mkdirSync(cwd, { recursive: true });
   writeFileSync(join(cwd, ".env"), "OPENCLAW_BUILD_TEST_DOTENV=loaded\n");
   expect(run([exe, "--env", "OPENCLAW_BUILD_TEST_DOTENV"], cwd).trim()).toBe("(unset)");
-});
+}, 120_000); // compiles an executable
 
 const os = ({ linux: "linux", darwin: "darwin", win32: "windows" } as Record<string, string>)[process.platform];
 const hostTarget = os && (process.arch === "x64" || process.arch === "arm64") ? `bun-${os}-${process.arch}` : undefined;
@@ -55,7 +55,7 @@ test.skipIf(hostTarget === undefined)("a release build names outputs per target,
   // Only the packaging for this one target: a formula for it (macOS/Linux) or a scoop manifest (Windows).
   expect(await Bun.file(join(outdir, "openclaw.rb")).exists()).toBe(os !== "windows");
   expect(await Bun.file(join(outdir, "openclaw.json")).exists()).toBe(os === "windows");
-});
+}, 120_000); // compiles an executable, then archives and checksums it
 
 test("--package-only packages binaries already in --outdir without compiling", async () => {
   const outdir = join(dir, "package-only");
@@ -65,4 +65,4 @@ test("--package-only packages binaries already in --outdir without compiling", a
   expect(log).toContain("packaging");
   expect(await Bun.file(join(outdir, `openclaw-${pkg.version}-linux-arm64.tar.gz`)).exists()).toBe(true);
   expect(await Bun.file(join(outdir, "openclaw.rb")).text()).toContain(`openclaw-${pkg.version}-linux-arm64.tar.gz`);
-});
+}, 60_000); // runs build.ts in a process of its own

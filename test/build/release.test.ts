@@ -1,11 +1,14 @@
 // build.ts packaging steps (archives, SHA256SUMS, Homebrew formula, scoop manifest) on small fake
 // binaries in a temp dir: no compiling, so this stays fast. Archives are checked with the system's
 // own tar / unzip / python3 zipfile where present.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { archiveFileName, packageRelease, parseChecksums, releaseFileName, TARGETS, zipArchive } from "../../build.ts";
+
+// Packaging and the checks with tar, unzip and python3 run real processes: room for a slow CI machine.
+setDefaultTimeout(60_000);
 
 const VERSION = "1.2.3";
 const BASE = "https://downloads.example.test/openclaw/v{version}";

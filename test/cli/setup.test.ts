@@ -176,7 +176,7 @@ describe("setup --reset", () => {
       await holder.exited;
     }
     expect((await setup(home, ["--reset"], { dev: true })).code).toBe(0);
-  });
+  }, 60_000); // a second process holds the lock
 
   test("targets and profile detection", () => {
     const home = tempDir("setup-");

@@ -1,8 +1,11 @@
 // `openclaw agent` spawned for real against an in-process gateway whose agent runs on the fake provider.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { startAgentGateway, type AgentTestGateway } from "../fixtures/agent-gateway.ts";
 import { tempDir, TEST_TOKEN } from "../fixtures/gateway.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const MAIN = join(resolve(import.meta.dir, "../.."), "src/main.ts");
 let gw: AgentTestGateway;

@@ -1,8 +1,11 @@
 // A real gateway process, killed with SIGKILL in the middle of a turn, then started again on the same state.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
 import { startUpstreamStub, type UpstreamStub } from "../fixtures/upstream.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const TOKEN = "kill-test-token-0123456789";
 let stub: UpstreamStub;
@@ -55,4 +58,4 @@ test("an acknowledged message survives SIGKILL mid-turn; the store reopens clean
   const after = await d.request("chat.history", { sessionKey: "killed" });
   expect(after.payload.messages.map((m: any) => m.content[0].text)).toEqual(["keep me [slow:5000]", "after the crash", "echo: after the crash"]);
   d.close();
-}, 30_000);
+});

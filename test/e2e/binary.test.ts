@@ -1,11 +1,14 @@
 // The compiled binary (`bun run build --single`) behaves like `bun src/main.ts`: version, a gateway
 // that answers over the protocol, a clean SIGTERM, and service files that name the binary itself.
-import { beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { VERSION } from "../../src/version.ts";
 import { tempDir } from "../fixtures/gateway.ts";
 import { makeHome } from "../fixtures/spawn.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const ROOT = resolve(import.meta.dir, "../..");
 let bin: string;
@@ -15,7 +18,7 @@ beforeAll(async () => {
   const build = Bun.spawn(["bun", join(ROOT, "build.ts"), "--single", "--outdir", out], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
   if ((await build.exited) !== 0) throw new Error(`build failed:\n${await new Response(build.stderr).text()}`);
   bin = join(out, "openclaw");
-}, 60_000);
+}, 180_000); // compiles the whole gateway
 
 function run(args: string[], home: string) {
   return Bun.spawn([bin, ...args], {

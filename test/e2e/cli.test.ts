@@ -1,10 +1,13 @@
 // Spawns the real CLI (`bun src/main.ts …`) against a gateway running in this process.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { VERSION } from "../../src/version.ts";
 import { closedPort } from "../client/fake-gateway.ts";
 import { startTestGateway, tempDir, TEST_TOKEN, type TestGateway } from "../fixtures/gateway.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const ROOT = resolve(import.meta.dir, "../..");
 const MAIN = join(ROOT, "src/main.ts");
@@ -92,12 +95,12 @@ describe("gateway call", () => {
 
   test("unreachable URL: exit 1 quickly with a transport error", async () => {
     const url = `ws://127.0.0.1:${closedPort()}`;
-    const started = performance.now();
     const r = await cli(["gateway", "call", "health", "--json", "--url", url, "--token", TEST_TOKEN]);
     expect(r.code).toBe(1);
-    expect(performance.now() - started).toBeLessThan(5000);
     const out = JSON.parse(r.stdout);
     expect(out.error.type).toBe("gateway_transport_error");
+    // "refused", not "timeout", is what shows it did not wait out the connect budget (no stopwatch:
+    // starting the CLI itself can take seconds on a busy machine).
     expect(out.error.kind).toBe("refused");
     expect(out.gateway).toEqual({ url, urlSource: "flag" });
   });
@@ -189,7 +192,7 @@ describe("logs", () => {
     } finally {
       proc.kill();
     }
-  }, 20_000);
+  });
 
   test("--follow survives a gateway restart and says so", async () => {
     const first = await startTestGateway();
@@ -215,7 +218,7 @@ describe("logs", () => {
       proc.kill();
       await second?.stop();
     }
-  }, 20_000);
+  });
 });
 
 /** Collects a stream as it arrives, so a test can wait for specific output instead of sleeping. */
@@ -230,7 +233,7 @@ function readAll(stream: ReadableStream<Uint8Array>) {
     }
   })();
   return {
-    async waitFor(pred: (s: string) => boolean, timeoutMs = 8_000): Promise<void> {
+    async waitFor(pred: (s: string) => boolean, timeoutMs = 20_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       while (!pred(text)) {
         const left = deadline - Date.now();

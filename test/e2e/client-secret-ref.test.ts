@@ -1,8 +1,11 @@
 // Client commands resolve SecretRefs in the local config the way the gateway does.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { startTestGateway, TEST_TOKEN, type TestGateway } from "../fixtures/gateway.ts";
 import { makeHome } from "../fixtures/spawn.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const MAIN = join(resolve(import.meta.dir, "../.."), "src/main.ts");
 let gw: TestGateway;

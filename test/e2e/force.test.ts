@@ -1,6 +1,10 @@
 // `openclaw gateway run --force`: a port held by some other process is freed, and the gateway starts on it.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { freePort, spawnCli, type Spawned } from "../fixtures/spawn.ts";
+import { waitUntil } from "../fixtures/wait.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const running: Spawned[] = [];
 const others: Bun.Subprocess[] = [];
@@ -19,11 +23,8 @@ async function squat(port: number): Promise<Bun.Subprocess> {
     { stdin: "ignore", stdout: "ignore", stderr: "inherit" },
   );
   others.push(proc);
-  for (let i = 0; i < 200; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)) return proc;
-    await Bun.sleep(25);
-  }
-  throw new Error(`listener on ${port} did not come up`);
+  await waitUntil(() => fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false), `a listener on ${port}`, { timeoutMs: 30_000, intervalMs: 25 });
+  return proc;
 }
 
 test.skipIf(process.platform === "win32")("--force kills the listener on the port, names it, and starts there", async () => {

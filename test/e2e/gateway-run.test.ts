@@ -1,6 +1,9 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { RawClient } from "../fixtures/ws-client.ts";
 import { freePort, makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const running: Spawned[] = [];
 afterEach(async () => {
@@ -97,7 +100,8 @@ describe("running", () => {
     const t0 = performance.now();
     s.proc.kill("SIGTERM");
     expect(await s.exited).toBe(0);
-    expect(performance.now() - t0).toBeLessThan(3000);
+    // The drain is bounded (5 s at most): this only tells "stopped" from "hung", with room for a busy machine.
+    expect(performance.now() - t0).toBeLessThan(20_000);
     expect((await c.waitClose()).code).toBe(1012);
     expect(c.events("shutdown")[0]?.payload.reason).toBe("gateway stopping");
     expect(s.stdout() + s.stderr()).toContain("received SIGTERM; shutting down");

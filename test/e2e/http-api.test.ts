@@ -1,9 +1,12 @@
 // The HTTP API end to end: a gateway in this process, its default agent on the real provider adapter
 // pointed at the scripted upstream stub, called with plain fetch.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { startTestGateway, TEST_TOKEN, type TestGateway } from "../fixtures/gateway.ts";
 import { startUpstreamStub, type UpstreamStub } from "../fixtures/upstream.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 let stub: UpstreamStub;
 let gw: TestGateway;
@@ -12,7 +15,7 @@ beforeAll(async () => {
   stub = await startUpstreamStub();
   const config: OpenClawConfig = {
     gateway: { mode: "local", http: { endpoints: { chatCompletions: { enabled: true }, responses: { enabled: true } } } },
-    models: { providers: { stub: { baseUrl: stub.baseUrl, apiKey: "sk-upstream-secret", api: "openai-completions", timeoutSeconds: 0.5, maxRetries: 1, models: [{ id: "echo", name: "Echo" }] } } },
+    models: { providers: { stub: { baseUrl: stub.baseUrl, apiKey: "sk-upstream-secret", api: "openai-completions", timeoutSeconds: 2, maxRetries: 1, models: [{ id: "echo", name: "Echo" }] } } },
     agents: { defaults: { model: { primary: "stub/echo" }, memorySearch: { provider: "stub", model: "echo" } } },
   };
   gw = await startTestGateway({ config });
@@ -62,7 +65,8 @@ describe("chat completions through the real provider adapter", () => {
   });
 
   test("an upstream that does not answer within the provider timeout is a 504", async () => {
-    const res = await post("/v1/chat/completions", { model: "openclaw", messages: [{ role: "user", content: "x [slow:3000]" }] });
+    // The provider timeout is 2 s (room for a busy machine on every other request); the stub waits far longer.
+    const res = await post("/v1/chat/completions", { model: "openclaw", messages: [{ role: "user", content: "x [slow:30000]" }] });
     expect(res.status).toBe(504);
   });
 

@@ -1,12 +1,15 @@
 // One gateway per state dir: a second `gateway run` on the same state dir is refused (exit 78)
 // whatever port it asks for; the lock dies with its owner, survives an in-process restart, and
 // OPENCLAW_ALLOW_MULTI_GATEWAY=1 switches it off.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
 import { profilePort } from "../../src/config/paths.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const TOKEN = "lock-token-0123456789abcdef";
 const running: Spawned[] = [];
@@ -33,7 +36,7 @@ function lockMessage(home: string, pid: number): string {
   );
 }
 
-async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+async function waitFor(cond: () => boolean, ms = 20_000): Promise<void> {
   const until = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > until) throw new Error("timed out");

@@ -1,9 +1,12 @@
 // `openclaw logs --follow` across a size rotation: a gateway with a tiny logging.maxFileBytes,
 // enough traffic to rotate its file, and the follower keeps printing through a `reset` notice.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const TOKEN = "follow-token-0123456789abcdef";
 const running: Spawned[] = [];
@@ -14,7 +17,7 @@ afterEach(async () => {
   }
 });
 
-async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+async function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
   const until = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);

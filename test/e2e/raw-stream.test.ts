@@ -1,11 +1,14 @@
 // `gateway run --raw-stream`: an agent turn through the real provider adapter (upstream stub)
 // leaves one JSON line per stream event in <state>/logs/raw-stream.jsonl, without secrets.
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
 import { startUpstreamStub, type UpstreamStub } from "../fixtures/upstream.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 
 const TOKEN = "raw-stream-token-0123456789";

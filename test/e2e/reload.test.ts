@@ -1,10 +1,14 @@
 // Config hot reload against a spawned gateway: each reload mode with a hot-safe and a
 // restart-needing edit, an invalid edit under load, and the write-to-applied latency.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
+import { waitUntil } from "../fixtures/wait.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const TOKEN = "reload-e2e-token-0123456789";
 const running: Spawned[] = [];
@@ -39,7 +43,7 @@ function save(file: string, config: object | string): void {
   renameSync(tmp, file);
 }
 
-async function waitForLog(s: Spawned, re: RegExp, ms = 5000): Promise<RegExpExecArray> {
+async function waitForLog(s: Spawned, re: RegExp, ms = 20_000): Promise<RegExpExecArray> {
   const end = Date.now() + ms;
   for (;;) {
     const m = re.exec(s.stdout() + s.stderr());
@@ -51,7 +55,7 @@ async function waitForLog(s: Spawned, re: RegExp, ms = 5000): Promise<RegExpExec
 
 const connect = (url: string) => RawClient.connect(url, { token: TOKEN, scopes: ["operator.read"] });
 
-async function connectWithRetry(url: string, ms = 5000) {
+async function connectWithRetry(url: string, ms = 20_000) {
   const end = Date.now() + ms;
   for (;;) {
     try {
@@ -177,7 +181,7 @@ test("an invalid edit under load: requests keep being answered, the last good co
       else failed++;
     }
   })();
-  await Bun.sleep(50);
+  await waitUntil(() => answered > 0, "the first answers under load");
   save(file, '{ gateway: { mode: "local", auth: { token: "' + TOKEN + '" }, bogusKey: true } }');
   await waitForLog(s, /\[reload\] config reload skipped \(invalid config\): .*openclaw\.json: gateway: Unrecognized key: "bogusKey"/);
   const midway = answered;
@@ -187,7 +191,9 @@ test("an invalid edit under load: requests keep being answered, the last good co
   expect(await Bun.file(file).text()).toBe("{ gateway: { mode: ");
   save(file, configFor(undefined, HOT));
   await waitForLog(s, /config hot reload applied \(gateway\.http\.endpoints\.chatCompletions\.enabled\)/);
-  await Bun.sleep(50);
+  // And requests are still answered after the good edit landed.
+  const applied = answered;
+  await waitUntil(() => answered > applied, "answers after the good edit");
   stop = true;
   await loop;
   expect(failed).toBe(0);
@@ -210,7 +216,7 @@ test("write-to-applied latency of a hot edit (logging.level), several writes", a
     await c.next((f) => f.event === "health");
     clientMs.push(performance.now() - t0);
     const applied = () => [...(s.stdout() + s.stderr()).matchAll(/config hot reload applied \(logging\.level\) in (\d+)ms/g)];
-    const end = Date.now() + 5000;
+    const end = Date.now() + 20_000;
     while (applied().length < i + 1 && Date.now() < end) await Bun.sleep(5);
     expect(applied()).toHaveLength(i + 1);
     logged.push(Number(applied()[i]![1]));
@@ -223,7 +229,8 @@ test("write-to-applied latency of a hot edit (logging.level), several writes", a
       `(min ${Math.min(...clientMs).toFixed(0)}, max ${Math.max(...clientMs).toFixed(0)}); ` +
       `file event→applied (logged) median ${median(logged)}ms`,
   );
-  // The debounce is 200 ms; everything after it should be quick.
-  expect(median(clientMs)).toBeLessThan(1500);
+  // The debounce is 200 ms and the figures above are the measurement. The bound only tells "the edit
+  // is applied promptly" from "it waits for something else", with room for a busy machine.
+  expect(median(clientMs)).toBeLessThan(10_000);
   c.close();
 });

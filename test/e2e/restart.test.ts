@@ -1,7 +1,11 @@
 // In-process restart: SIGUSR1/SIGUSR2 with clients connected keeps the PID and the port.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
+import { waitUntil } from "../fixtures/wait.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const TOKEN = "restart-token-0123456789";
 const running: Spawned[] = [];
@@ -18,7 +22,7 @@ function start(config: object, args: string[] = []): Spawned {
   return s;
 }
 
-async function connectWithRetry(url: string, deadlineMs = 3000): Promise<RawClient & { hello: any }> {
+async function connectWithRetry(url: string, deadlineMs = 20_000): Promise<RawClient & { hello: any }> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     try {
@@ -48,8 +52,9 @@ for (const signal of ["SIGUSR1", "SIGUSR2"] as const) {
     expect((await status.request("status")).payload.pid).toBe(s.proc.pid);
     expect(s.proc.exitCode).toBeNull();
     expect(s.stdout() + s.stderr()).toMatch(/restart completed in \d+ms/);
-    // Signal to accepting connections again; the goal is under 300 ms.
-    expect(restartMs).toBeLessThan(2000);
+    // Signal to accepting connections again. The goal is under 300 ms and the gateway logs what it took
+    // ("restart completed in N ms"); this bound only tells "came back" from "hung", with room for a busy machine.
+    expect(restartMs).toBeLessThan(20_000);
     again.close();
     status.close();
   });
@@ -60,8 +65,12 @@ test("a generated token survives the restart", async () => {
   const url = await s.ready;
   const token = /Gateway token \(generated for this run\): (\S+)/.exec(s.stdout())![1]!;
   s.proc.kill("SIGUSR1");
-  await Bun.sleep(50);
-  const until = Date.now() + 3000;
+  // Connect only once the restart is done, or this could be the old listener answering.
+  await waitUntil(() => /restart completed in \d+ms/.test(s.stdout() + s.stderr()), "the restart to complete", {
+    timeoutMs: 20_000,
+    detail: () => s.stdout() + s.stderr(),
+  });
+  const until = Date.now() + 20_000;
   let hello: any;
   while (!hello) {
     hello = await RawClient.connect(url, { token }).then((c) => c.hello).catch(() => undefined);
@@ -76,7 +85,7 @@ test("commands.restart=false refuses the restart and says so", async () => {
   const url = await s.ready;
   const c = await connectWithRetry(url);
   s.proc.kill("SIGUSR1");
-  const until = Date.now() + 3000;
+  const until = Date.now() + 20_000;
   while (!/SIGUSR1 restart ignored \(not authorized; commands\.restart=false\)\./.test(s.stdout() + s.stderr())) {
     if (Date.now() > until) throw new Error(`no refusal logged:\n${s.stdout()}${s.stderr()}`);
     await Bun.sleep(10);

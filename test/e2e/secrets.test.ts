@@ -1,11 +1,14 @@
 // SecretRefs on a spawned gateway: file-backed token rotation with `openclaw secrets reload`,
 // a failed reload keeping the previous snapshot, start-up failing closed, provider warnings.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../fixtures/gateway.ts";
 import { CLI, makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const OLD = "old-file-token-0123456789";
 const NEW = "new-file-token-9876543210";

@@ -2,13 +2,16 @@
 // unit's Environment= and its EnvironmentFile= sourced), the plist's ProgramArguments with its
 // EnvironmentVariables (secrets via OPENCLAW_ENV_FILE), and the Windows script's command line.
 // Each must start a gateway that answers `health` with the token that lives only in gateway.env.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLI_READER, callGateway } from "../../src/cli/rpc.ts";
 import { readInstalledDefinition } from "../../src/service/definitions.ts";
 import { freePort } from "../fixtures/spawn.ts";
 import { cli, makeSandbox, plistPath, stateFile, userUnit, type ServiceSandbox } from "../service/helpers.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const TOKEN = "service-e2e-token-0123456789";
 const LOCAL = { gateway: { mode: "local" } };
@@ -79,7 +82,7 @@ describe("the installed service command starts a gateway that answers health", (
     expect(execStart).not.toMatch(/\$\$|%%/);
     const script = `set -a; . "${envFile}"; set +a; exec ${execStart}`;
     await expectHealthyWithFileToken(start(["sh", "-c", script], env, sb.home), port);
-  }, 30_000);
+  });
 
   test("launchd: ProgramArguments + EnvironmentVariables; the token arrives through OPENCLAW_ENV_FILE", async () => {
     const sb = makeSandbox({ platform: "darwin", config: LOCAL });
@@ -89,7 +92,7 @@ describe("the installed service command starts a gateway that answers health", (
     expect(def.environment.OPENCLAW_ENV_FILE).toBe(stateFile(sb, "gateway.env"));
     expect(def.environment.OPENCLAW_GATEWAY_TOKEN).toBeUndefined();
     await expectHealthyWithFileToken(start(def.programArguments, { PATH: process.env.PATH!, ...def.environment }, sb.home), port);
-  }, 30_000);
+  });
 
   test("Windows: gateway.cmd's set lines and command line (run here without cmd.exe)", async () => {
     const sb = makeSandbox({ platform: "win32", config: LOCAL, env: { APPDATA: "/nonexistent" } });
@@ -98,7 +101,7 @@ describe("the installed service command starts a gateway that answers health", (
     const def = readInstalledDefinition(stateFile(sb, "gateway.cmd"), "schtasks")!;
     expect(def.port).toBe(port);
     await expectHealthyWithFileToken(start(def.programArguments, { PATH: process.env.PATH!, ...def.environment }, sb.home), port);
-  }, 30_000);
+  });
 });
 
 test("gateway run refuses a malformed OPENCLAW_ENV_FILE with exit 78 (no restart loop)", async () => {

@@ -1,9 +1,12 @@
 // A writer process is SIGKILLed mid-loop; every append it acknowledged must be on disk afterwards.
 import { Database } from "bun:sqlite";
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { SessionStore } from "../../src/agents/sessions.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const WRITER = join(import.meta.dir, "../fixtures/sessions-writer.ts");
 const KEY = "agent:main:main";

@@ -1,8 +1,11 @@
 // `openclaw --dev setup` → `openclaw --dev gateway run` → `openclaw --dev health`: the dev profile
 // from nothing, with the generated token picked up from the config by both sides.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { CLI, freePort, makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
+
+// Every test here starts real processes (the CLI, a gateway): room for a slow, busy 2-core CI machine.
+setDefaultTimeout(60_000);
 
 const running: Spawned[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@
 // property-list parser (plutil, else python3 plistlib) for the plist, python3's xml.etree for the
 // Task Scheduler XML exactly as install writes it (UTF-16 with BOM). Each test skips, saying why,
 // only when its tool is absent.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { tempDir } from "../fixtures/gateway.ts";
@@ -107,6 +107,9 @@ print(json.dumps({
   "user": find("t:Principals/t:Principal/t:UserId").text,
   "restart": find("t:Settings/t:RestartOnFailure/t:Count").text,
 }))`;
+
+// Each test runs a real tool (systemd-analyze, plutil or python3): room for a slow CI machine.
+setDefaultTimeout(60_000);
     const r = Bun.spawnSync(["python3", "-c", py, stateFile(sb, "gateway-task.xml")]);
     expect(r.stderr.toString()).toBe("");
     const doc = JSON.parse(r.stdout.toString());

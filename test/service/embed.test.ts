@@ -28,4 +28,4 @@ test("bun build --compile embeds them; the binary's service command is itself", 
   const out = JSON.parse(r.stdout.toString()) as { templates: Record<string, string>; program: string[] };
   expect(out.templates).toEqual({ ...TEMPLATES });
   expect(out.program).toEqual([exe]);
-});
+}, 120_000); // compiles an executable

@@ -44,7 +44,7 @@ describe("format/parse", () => {
       const r = Bun.spawnSync(["sh", "-c", `set -a; . "$1"; printf '%s' "$${key}"`, "sh", file], { env: { PATH: process.env.PATH! } });
       expect(r.stdout.toString()).toBe(value);
     }
-  });
+  }, 60_000); // a shell process per value
 });
 
 describe("applyEnvFile (gateway run with OPENCLAW_ENV_FILE)", () => {
