@@ -35,8 +35,9 @@ export type MethodName = keyof typeof METHOD_SPECS;
 /**
  * Scopes of methods the published gateway knows but we have not implemented yet; they still
  * drive authorization so a caller gets "missing scope" before "unknown method", as the real CLI expects.
+ * No prototype: the key is a client's method name, and "constructor" or "__proto__" must find nothing.
  */
-export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = {
+export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
   "last-heartbeat": "operator.read", "node.list": "operator.read", "node.describe": "operator.read",
   "channels.status": "operator.read", 
   "models.list": "operator.read", "gateway.identity.get": "operator.read",
@@ -44,5 +45,5 @@ export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = {
   wake: "operator.write", "message.action": "operator.write", "node.invoke": "operator.write",
   "node.pair.list": "operator.pairing", "node.pair.approve": "operator.pairing", "node.pair.reject": "operator.pairing",
   "node.pair.remove": "operator.pairing", "node.rename": "operator.pairing",
-};
+});
 export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods };

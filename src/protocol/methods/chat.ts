@@ -40,7 +40,8 @@ export const chatHistory = defineMethod({
   params: z.looseObject({
     sessionKey: SessionKey,
     limit: z.int().min(1).max(1000).optional(),
-    cursor: z.union([z.int().min(1), z.string().regex(/^\d+$/)]).optional(),
+    // A digit string past 2^53 would lose precision as a seq: refused here rather than failing in the store.
+    cursor: z.union([z.int().min(1), z.string().regex(/^\d+$/).refine((s) => Number.isSafeInteger(Number(s)), "must be a safe integer")]).optional(),
     agentId: z.string().optional(),
   }),
   result: z.object({
@@ -60,7 +61,8 @@ export const sessionsList = defineMethod({
   params: z.looseObject({
     limit: z.int().min(1).max(1000).optional(),
     offset: z.int().min(0).optional(),
-    agentId: z.string().optional(),
+    // No agent has an empty id, and the store refuses one as a filter.
+    agentId: z.string().min(1).optional(),
     activeOnly: z.boolean().optional(),
   }),
   result: z.object({
