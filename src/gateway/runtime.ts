@@ -173,6 +173,17 @@ export class GatewayRuntime {
     });
   }
 
+  private pressureLoggedAt = 0;
+
+  /** The pending-socket memory valve fired; one warning per 10 s at most. */
+  notePendingPressure(cut: number, growthBytes: number): void {
+    const now = Date.now();
+    if (now - this.pressureLoggedAt < 10_000) return;
+    this.pressureLoggedAt = now;
+    const mb = Math.round(growthBytes / 1024 / 1024);
+    this.log.warn(`memory grew ${mb} MB while unauthenticated sockets were open; cut ${cut} that had not sent connect after 1 s`);
+  }
+
   rateLimits(): RateLimitSettings {
     return rateLimitSettings(this.config);
   }

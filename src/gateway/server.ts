@@ -14,7 +14,8 @@ import { providerFromResolvedConfig } from "./reload/providers.ts";
 import type { ConnState } from "./ws/conn.ts";
 import { isLoopbackIp } from "../auth/limiter.ts";
 import { GatewayMetrics } from "../metrics/gateway-metrics.ts";
-import { createWebSocketHandler, newConnState, PendingSockets } from "./ws/handlers.ts";
+import { createWebSocketHandler, newConnState } from "./ws/handlers.ts";
+import { PendingSockets } from "./ws/pending.ts";
 
 export interface StopOptions {
   reason?: string;
@@ -75,7 +76,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { agents, rebuild, closeAgents } = createAgents(options, metrics);
   const gw = new GatewayRuntime(options, agents, metrics);
   const methods = createMethodRegistry();
-  const pending = new PendingSockets(options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, gw.admission, () => metrics.handshake("timeout"));
+  const pending = new PendingSockets({
+    timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    budget: gw.admission,
+    onTimeout: () => metrics.handshake("timeout"),
+    onPressure: (cut, growth) => {
+      metrics.handshake("memory_pressure", cut);
+      gw.notePendingPressure(cut, growth);
+    },
+  });
   const httpLog = options.logger.child("gateway/http");
   const http = lazyHttpApp({
     config: () => gw.config,

@@ -21,7 +21,7 @@ export const METRICS = declare({
   },
   handshakes: {
     name: "openclaw_ws_handshakes_total", type: "counter", labels: ["result", "code"],
-    help: "Finished connect handshakes: result ok, or error with the detail or error code (or timeout, too_large, invalid_frame, closed).",
+    help: "Finished connect handshakes: result ok, or error with the detail or error code (or timeout, too_large, invalid_frame, closed, memory_pressure).",
   },
   upgradesRefused: {
     name: "openclaw_ws_upgrades_refused_total", type: "counter", labels: ["reason"],

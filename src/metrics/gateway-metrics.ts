@@ -31,8 +31,8 @@ export class GatewayMetrics {
     return this.all.get(key) as Instance<K>;
   }
 
-  handshake(code: string | null): void {
-    this.m("handshakes").inc(code === null ? ["ok", ""] : ["error", code]);
+  handshake(code: string | null, count = 1): void {
+    this.m("handshakes").inc(code === null ? ["ok", ""] : ["error", code], count);
   }
 
   upgradeRefused(reason: "rate_limited" | "budget_address" | "budget_total"): void {

@@ -1,6 +1,6 @@
 import type { Server, WebSocketHandler } from "bun";
 import type { MethodRegistry } from "../methods/registry.ts";
-import type { PendingBudget } from "./admission.ts";
+import type { PendingSockets } from "./pending.ts";
 import { MAX_PREAUTH_PAYLOAD_BYTES } from "../options.ts";
 import type { GatewayRuntime } from "../runtime.ts";
 import type { ConnState, GatewaySocket } from "./conn.ts";
@@ -32,57 +32,6 @@ export function newConnState(remoteAddress: string, info: UpgradeInfo = { localP
     nonce: crypto.randomUUID(),
     seq: 0,
   };
-}
-
-/**
- * Sockets that have not completed connect, swept by one timer instead of a timer per socket:
- * the handshake deadline is coarse by nature and this keeps idle sockets cheap. Leaving the set
- * (connected, closed or timed out) gives back the socket's slot of the pending budget.
- */
-export class PendingSockets {
-  private pending = new Set<GatewaySocket>();
-  private timer: Timer;
-
-  constructor(
-    private timeoutMs: number,
-    private budget: PendingBudget,
-    private onTimeout: () => void = () => {},
-  ) {
-    this.timer = setInterval(() => this.sweep(), Math.max(25, Math.min(1000, timeoutMs / 4)));
-    this.timer.unref();
-  }
-
-  add(ws: GatewaySocket): void {
-    this.pending.add(ws);
-  }
-
-  delete(ws: GatewaySocket): void {
-    this.pending.delete(ws);
-    const d = ws.data;
-    if (d.admitted) {
-      d.admitted = false;
-      this.budget.release(d.remoteAddress);
-    }
-  }
-
-  get size(): number {
-    return this.pending.size;
-  }
-
-  private sweep(): void {
-    const deadline = Date.now() - this.timeoutMs;
-    for (const ws of this.pending) {
-      if (ws.data.openedAt <= deadline) {
-        this.delete(ws);
-        this.onTimeout();
-        ws.close(1000, "");
-      }
-    }
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
 }
 
 function textOf(raw: string | Buffer): string | null {
