@@ -52,6 +52,10 @@ const detailRoute = createRoute({
     200: { description: "The model, with `id` echoed as requested", content: { "application/json": { schema: ModelSchema } } },
     400: { description: "Missing, badly encoded or non-agent id", content: { "application/json": { schema: OpenAiErrorSchema } } },
     ...gatedResponses({ body: false }),
+    404: {
+      description: "No such agent (JSON), or the endpoint is disabled (plain `Not Found`)",
+      content: { "application/json": { schema: OpenAiErrorSchema }, "text/plain": { schema: { type: "string" as const } } },
+    },
   },
 });
 

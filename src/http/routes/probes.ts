@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { VERSION } from "../../version.ts";
 import type { HttpApp, HttpDeps } from "../env.ts";
+import { methodNotAllowed } from "../errors.ts";
 
 const Live = z.object({ ok: z.boolean(), status: z.string() }).openapi("Liveness");
 const Ready = z
@@ -40,4 +41,6 @@ export function registerProbeRoutes(app: HttpApp, deps: HttpDeps): void {
       return draining ? c.json(body, 503) : c.json(body, 200);
     });
   }
+  // GET (and HEAD, which Hono answers from GET) matched above; any other method is a 405, as on the published gateway.
+  for (const path of ["/healthz", "/health", "/readyz", "/ready"]) app.all(path, () => methodNotAllowed(["GET", "HEAD"]));
 }

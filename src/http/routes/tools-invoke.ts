@@ -40,7 +40,10 @@ const route = createRoute({
   request: { body: jsonBodyRef("ToolsInvokeRequest", "Which tool, with which arguments, as which agent/session") },
   responses: {
     200: { description: "The tool result", content: { "application/json": { schema: ToolResultSchema } } },
-    400: { description: "`invalid_request` or `tool_error` (bad arguments)", content: errorContent },
+    400: {
+      description: "`invalid_request` or `tool_error` (bad arguments) as `{ok:false,error}`; a body that is not JSON as `{error}`",
+      content: { "application/json": { schema: z.union([GatewayErrorSchema, OpenAiErrorSchema]) } },
+    },
     ...gatedResponses({ body: true }),
     404: { description: "`not_found`: unknown tool or denied by policy", content: errorContent },
     500: { description: "`tool_error`: the tool failed", content: errorContent },
