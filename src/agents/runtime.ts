@@ -159,6 +159,10 @@ export class AgentRuntime implements AgentService {
     }
     const chain = this.modelChain(agent, input.modelOverride);
     const runId = input.runId ?? input.idempotencyKey ?? crypto.randomUUID();
+    // SQLite's length() stops at a NUL, so such an id would fail the store's CHECK as a storage error.
+    if (runId.includes("\0") || input.idempotencyKey?.includes("\0")) {
+      throw new AgentError("invalid", "idempotencyKey must not contain NUL characters");
+    }
     // The run record and the user message commit together: once acknowledged, both are on disk.
     // A store that cannot take them fails the turn here, before anything was acknowledged.
     const begun = storage(() => {

@@ -578,6 +578,18 @@ describe("fuzz findings", () => {
     c.close();
   });
 
+  test("an idempotencyKey with a NUL is INVALID_REQUEST, not a store failure", async () => {
+    const c = await RawClient.connect(gw.url, { token: TEST_TOKEN, scopes: ["operator.write"] });
+    for (const idempotencyKey of ["\u0000", "\u0000abc", "a\u0000"]) {
+      const agent = await c.request("agent", { message: "hello", idempotencyKey, sessionKey: "nul" });
+      expect(agent.error).toMatchObject({ code: "INVALID_REQUEST", message: "idempotencyKey must not contain NUL characters" });
+      const chat = await c.request("chat.send", { message: "hello", idempotencyKey, sessionKey: "nul" });
+      expect(chat.error).toMatchObject({ code: "INVALID_REQUEST", message: "idempotencyKey must not contain NUL characters" });
+    }
+    expectNoHandlerErrors();
+    c.close();
+  });
+
   test("a timeout past setTimeout's 2^31-1 ms limit does not fire at once", async () => {
     const c = await RawClient.connect(gw.url, { token: TEST_TOKEN, scopes: ["operator.write"] });
     const id = "huge-timeout";
