@@ -564,7 +564,7 @@ describe("fuzz findings", () => {
     }
     read.close();
     admin.close();
-  });
+  }, 15_000);
 
   test("params the store cannot take are INVALID_REQUEST, not a handler failure", async () => {
     const c = await RawClient.connect(gw.url, { token: TEST_TOKEN, scopes: ["operator.read"] });
@@ -576,7 +576,7 @@ describe("fuzz findings", () => {
     expect(list.error).toEqual({ code: "INVALID_REQUEST", message: "invalid sessions.list params: at /agentId: must be at least 1 characters" });
     expectNoHandlerErrors();
     c.close();
-  });
+  }, 15_000);
 
   test("an idempotencyKey with a NUL is INVALID_REQUEST, not a store failure", async () => {
     const c = await RawClient.connect(gw.url, { token: TEST_TOKEN, scopes: ["operator.write"] });
@@ -588,7 +588,7 @@ describe("fuzz findings", () => {
     }
     expectNoHandlerErrors();
     c.close();
-  });
+  }, 15_000);
 
   test("a timeout past setTimeout's 2^31-1 ms limit does not fire at once", async () => {
     const c = await RawClient.connect(gw.url, { token: TEST_TOKEN, scopes: ["operator.write"] });
@@ -598,5 +598,5 @@ describe("fuzz findings", () => {
     expect(final.ok).toBe(true);
     expect(final.payload.status).toBe("ok");
     c.close();
-  });
+  }, 15_000);
 });

@@ -377,7 +377,7 @@ describe("fuzz findings (HTTP)", () => {
       }
       expect((await request(path, { method: "HEAD" })).status).toBe(200);
     }
-  });
+  }, 15_000);
 
   test("the OpenAPI document describes the error bodies these routes really send", async () => {
     const { app, request, post } = testApp();
@@ -391,5 +391,5 @@ describe("fuzz findings (HTTP)", () => {
     expect(badJson.status).toBe(400);
     const toolSchema = doc.paths["/tools/invoke"]!.post!.responses["400"]!.content!["application/json"]!.schema;
     expect(schemaMismatch(await badJson.json(), toolSchema, resolve)).toBeUndefined();
-  });
+  }, 15_000);
 });
