@@ -97,13 +97,7 @@ const onTheWire = (text: string) => new TextDecoder().decode(new TextEncoder().e
 /** What protocol.md §4.1 says the first frame should get. */
 function handshakeOracle(data: string | Uint8Array): HandshakeExpectation[] {
   const bytes = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
-  if (bytes > MAX_PREAUTH_BYTES) {
-    // KNOWN DEVIATION, reported (src/gateway/ws/handlers.ts is not ours to edit): the pre-connect
-    // limit counts the UTF-16 code units of a text frame, not its bytes, so 64–192 KiB of
-    // multi-byte text is parsed instead of closed with 1009. Drop this allowance once it is fixed.
-    const chars = typeof data === "string" ? onTheWire(data).length : bytes;
-    return chars > MAX_PREAUTH_BYTES ? [{ kind: "close", code: 1009 }] : [{ kind: "close", code: 1009 }, parsedOracle(data)];
-  }
+  if (bytes > MAX_PREAUTH_BYTES) return [{ kind: "close", code: 1009 }];
   return [parsedOracle(data)];
 }
 

@@ -90,6 +90,7 @@ describe("handshake failures close the socket the way real clients expect", () =
     { name: "no credentials", send: (c) => c.send({ type: "req", id: "x7", method: "connect", params: connectParams({}) }), code: 1008, reason: "device identity required", detail: "DEVICE_IDENTITY_REQUIRED" },
     { name: "a node without a device identity", send: (c) => c.send({ type: "req", id: "x8", method: "connect", params: connectParams({ token: TEST_TOKEN, role: "node", clientId: "node-host", mode: "node", scopes: [] }) }), code: 1008, detail: "DEVICE_IDENTITY_REQUIRED" },
     { name: "a pre-connect frame over 64 KiB", send: (c) => c.send("x".repeat(70_000)), code: 1009 },
+    { name: "64 KiB counted in bytes: 30,000 three-byte characters (90,000 bytes)", send: (c) => c.send("中".repeat(30_000)), code: 1009 },
   ];
   for (const k of cases) {
     test(k.name, async () => {

@@ -74,7 +74,9 @@ export function createWebSocketHandler(
         return;
       }
       if (d.phase !== "pre") return;
-      if (raw.length > MAX_PREAUTH_PAYLOAD_BYTES) {
+      // Bytes, not UTF-16 units: 64 KiB of multi-byte text is up to three times that on the wire.
+      const size = typeof raw === "string" ? Buffer.byteLength(raw) : raw.byteLength;
+      if (size > MAX_PREAUTH_PAYLOAD_BYTES) {
         gw.metrics.handshake("too_large");
         pending.delete(ws);
         ws.close(1009, "");
