@@ -20,7 +20,12 @@ const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema
 export function gatedResponses(opts: { body: boolean }) {
   const responses = {
     401: { description: "Missing or wrong credential", content: json(OpenAiErrorSchema) },
-    403: { description: "Missing scope", content: json(GatewayErrorSchema) },
+    403: {
+      description:
+        "Missing scope (`{ok:false,error}`); or, as `{error:{message,type}}`, a forwarded-client header from an untrusted peer " +
+        "(`proxy_attribution_required`) or, with auth none, a cross-site or DNS-rebinding request (`forbidden`)",
+      content: json(z.union([GatewayErrorSchema, OpenAiErrorSchema])),
+    },
     404: { description: "Endpoint disabled or unknown", content: TEXT },
     405: { description: "Wrong method (checked before auth)", content: TEXT },
     417: { description: "An Expect header other than 100-continue (empty body)" },
