@@ -5,6 +5,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { Policy } from "../protocol/index.ts";
 import type { AuthConfig } from "./auth.ts";
 import type { AgentService } from "../agents/types.ts";
+import type { SessionStore } from "../agents/sessions.ts";
 
 /** Everything a gateway is built from: an explicit snapshot, so tests can run many in one process. */
 export interface GatewayOptions {
@@ -24,6 +25,11 @@ export interface GatewayOptions {
   healthRefreshMs?: number;
   /** `--raw-stream`: receives every raw model stream event of every agent turn. */
   onRawModelEvent?: (e: { runId: string; provider: string; model: string; event: unknown }) => void;
+  /**
+   * An open session store owned by the caller, which also closes it: `gateway run` keeps one across
+   * in-process restarts. Absent, the gateway opens <state>/state/sessions.sqlite and closes it on stop.
+   */
+  sessionStore?: SessionStore;
   /** The agent service; by default built from the config with its store under the state dir. */
   agents?: AgentService;
   /** Longest time `stop()` waits for sockets to close before it stops the listeners anyway. */

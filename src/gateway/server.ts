@@ -225,7 +225,8 @@ interface GatewayAgents {
  */
 function createAgents(options: GatewayOptions, metrics: GatewayMetrics): GatewayAgents {
   if (options.agents) return { agents: metrics.instrumentAgents(options.agents), rebuild: () => {}, closeAgents: () => {} };
-  const store = SessionStore.open(join(options.paths.stateDir, "state", "sessions.sqlite"));
+  const owned = !options.sessionStore;
+  const store = options.sessionStore ?? SessionStore.open(sessionStorePath(options.paths.stateDir));
   const providerFactory = (id: string, config: OpenClawConfig) => {
     const provider = providerFromResolvedConfig(id, config);
     return provider && metrics.instrumentProvider(provider);
@@ -233,7 +234,11 @@ function createAgents(options: GatewayOptions, metrics: GatewayMetrics): Gateway
   const build = (config: OpenClawConfig) =>
     new AgentRuntime({ config, store, logger: options.logger, providerFactory, onRawEvent: options.onRawModelEvent });
   const agents = new SwappableAgents(build(options.config));
-  return { agents: metrics.instrumentAgents(agents), rebuild: (config) => agents.replace(build(config)), closeAgents: () => store.close() };
+  return { agents: metrics.instrumentAgents(agents), rebuild: (config) => agents.replace(build(config)), closeAgents: () => owned && store.close() };
+}
+
+export function sessionStorePath(stateDir: string): string {
+  return join(stateDir, "state", "sessions.sqlite");
 }
 
 function first(hosts: string[]): string {

@@ -1,7 +1,7 @@
 // A restart (SIGUSR1) with a config the gateway would refuse keeps the running gateway: same PID,
 // port and token, no shutdown event, nobody disconnected, one log line naming file, key and problem.
 import { afterEach, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
@@ -106,4 +106,22 @@ test("a valid edit still restarts in process and the next boot uses it", async (
   const again = await RawClient.connect(url, { token: NEW, scopes: ["operator.read"] });
   expect((await again.request("status")).payload.pid).toBe(s.proc.pid);
   again.close();
+}, 30_000);
+
+test("the session store is kept open across a restart: a damaged file on disk cannot take the gateway down", async () => {
+  const home = makeHome(GOOD);
+  const s = spawnCli(["gateway", "run", "--port", "0"], { home });
+  running.push(s);
+  const url = await s.ready;
+  const db = join(home, ".openclaw/state/sessions.sqlite");
+  // Something puts what cannot be opened where the database was (a bad restore, a sync tool).
+  renameSync(db, `${db}.moved`);
+  mkdirSync(db);
+  s.proc.kill("SIGUSR1");
+  await waitForOutput(s, /restart completed in \d+ms/);
+  const c = await RawClient.connect(url, { token: TOKEN, scopes: ["operator.read"] });
+  expect((await c.request("health")).ok).toBe(true);
+  expect((await c.request("status")).payload.pid).toBe(s.proc.pid);
+  expect(s.proc.exitCode).toBeNull();
+  c.close();
 }, 30_000);
