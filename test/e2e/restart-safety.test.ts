@@ -4,6 +4,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
+import { waitUntil } from "../fixtures/wait.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
 
 const TOKEN = "restart-safety-token-0123456789";
@@ -19,15 +20,17 @@ afterEach(async () => {
 
 const GOOD = { gateway: { mode: "local", auth: { token: TOKEN } } };
 
-async function waitForOutput(s: Spawned, re: RegExp, ms = 20_000): Promise<string> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const text = s.stdout() + s.stderr();
-    const m = re.exec(text);
-    if (m) return m[0];
-    if (Date.now() > until) throw new Error(`no ${re} in output:\n${text}`);
-    await Bun.sleep(20);
-  }
+function waitForOutput(s: Spawned, re: RegExp): Promise<string> {
+  const output = () => s.stdout() + s.stderr();
+  return waitUntil(() => re.exec(output())?.[0], String(re), { timeoutMs: 20_000, detail: output });
+}
+
+/** A gateway on a config of our own; the file can be edited at `config`. */
+async function start(config: object, port = "0") {
+  const home = makeHome(config);
+  const s = spawnCli(["gateway", "run", ...(port ? ["--port", port] : [])], { home });
+  running.push(s);
+  return { s, home, url: await s.ready, config: join(home, ".openclaw/openclaw.json") };
 }
 
 const cases: Array<{ name: string; edit: string | object; expect: RegExp }> = [
@@ -52,12 +55,9 @@ const cases: Array<{ name: string; edit: string | object; expect: RegExp }> = [
 
 for (const c of cases) {
   test(`SIGUSR1 with ${c.name}: the running gateway keeps serving, nobody is disconnected`, async () => {
-    const home = makeHome(GOOD);
-    const s = spawnCli(["gateway", "run", "--port", "0"], { home });
-    running.push(s);
-    const url = await s.ready;
+    const { s, url, config } = await start(GOOD);
     const client = await RawClient.connect(url, { token: TOKEN, clientId: "openclaw-control-ui", mode: "ui" });
-    writeFileSync(join(home, ".openclaw/openclaw.json"), typeof c.edit === "string" ? c.edit : JSON.stringify(c.edit));
+    writeFileSync(config, typeof c.edit === "string" ? c.edit : JSON.stringify(c.edit));
     s.proc.kill("SIGUSR1");
     const line = await waitForOutput(s, /restart \(SIGUSR1\) skipped; the gateway keeps running with the last good config: .*/);
     expect(line).toMatch(c.expect);
@@ -76,14 +76,11 @@ for (const c of cases) {
 }
 
 test("a restart to a port another process holds is refused before the old listener closes", async () => {
-  const home = makeHome({ gateway: { ...GOOD.gateway, port: freePort() } });
-  const s = spawnCli(["gateway", "run"], { home });
-  running.push(s);
-  const url = await s.ready;
+  const { s, url, config } = await start({ gateway: { ...GOOD.gateway, port: freePort() } }, "");
   const client = await RawClient.connect(url, { token: TOKEN, scopes: ["operator.read"] });
   const taken = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   holders.push(taken);
-  writeFileSync(join(home, ".openclaw/openclaw.json"), JSON.stringify({ gateway: { ...GOOD.gateway, reload: { mode: "off" }, port: taken.port } }));
+  writeFileSync(config, JSON.stringify({ gateway: { ...GOOD.gateway, reload: { mode: "off" }, port: taken.port } }));
   s.proc.kill("SIGUSR1");
   const line = await waitForOutput(s, /restart \(SIGUSR1\) skipped.*/);
   expect(line).toContain(`gateway.port: port ${taken.port} on 127.0.0.1 is not available`);
@@ -93,13 +90,10 @@ test("a restart to a port another process holds is refused before the old listen
 }, 30_000);
 
 test("a valid edit still restarts in process and the next boot uses it", async () => {
-  const home = makeHome(GOOD);
-  const s = spawnCli(["gateway", "run", "--port", "0"], { home });
-  running.push(s);
-  const url = await s.ready;
+  const { s, url, config } = await start(GOOD);
   const client = await RawClient.connect(url, { token: TOKEN, scopes: ["operator.read"] });
   const NEW = "restart-safety-new-token-987654321";
-  writeFileSync(join(home, ".openclaw/openclaw.json"), JSON.stringify({ gateway: { mode: "local", reload: { mode: "off" }, auth: { token: NEW } } }));
+  writeFileSync(config, JSON.stringify({ gateway: { mode: "local", reload: { mode: "off" }, auth: { token: NEW } } }));
   s.proc.kill("SIGUSR1");
   expect((await client.waitClose()).code).toBe(1012);
   await waitForOutput(s, /restart completed in \d+ms/);
@@ -109,10 +103,7 @@ test("a valid edit still restarts in process and the next boot uses it", async (
 }, 30_000);
 
 test("the session store is kept open across a restart: a damaged file on disk cannot take the gateway down", async () => {
-  const home = makeHome(GOOD);
-  const s = spawnCli(["gateway", "run", "--port", "0"], { home });
-  running.push(s);
-  const url = await s.ready;
+  const { s, url, home } = await start(GOOD);
   const db = join(home, ".openclaw/state/sessions.sqlite");
   // Something puts what cannot be opened where the database was (a bad restore, a sync tool).
   renameSync(db, `${db}.moved`);

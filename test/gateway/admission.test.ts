@@ -5,6 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { startTestGateway, TEST_TOKEN, type TestGateway, type TestGatewayOptions } from "../fixtures/gateway.ts";
 import { rawUpgrade, type RawUpgrade } from "../fixtures/raw-upgrade.ts";
+import { waitUntil } from "../fixtures/wait.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
 
 const started: TestGateway[] = [];
@@ -24,14 +25,6 @@ async function hold(port: number, localAddress: string): Promise<RawUpgrade> {
   const u = await rawUpgrade(port, { localAddress });
   sockets.push(u);
   return u;
-}
-
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(10);
-  }
 }
 
 describe("the unauthenticated budget", () => {
@@ -65,11 +58,11 @@ describe("the unauthenticated budget", () => {
     const a = await hold(g.port, "127.0.0.7");
     expect(g.runtime.admission.heldBy("127.0.0.7")).toBe(1);
     a.socket.destroy();
-    await until(() => g.runtime.admission.heldBy("127.0.0.7") === 0);
+    await waitUntil(() => g.runtime.admission.heldBy("127.0.0.7") === 0, "the slot of 127.0.0.7 to be free");
     // never authenticates: closed at the handshake timeout, and the slot is free again.
     const b = await hold(g.port, "127.0.0.7");
     await b.closed;
-    await until(() => g.runtime.admission.heldBy("127.0.0.7") === 0);
+    await waitUntil(() => g.runtime.admission.heldBy("127.0.0.7") === 0, "the slot of 127.0.0.7 to be free");
     expect((await hold(g.port, "127.0.0.7")).status).toBe(101);
     expect((await c.request("health")).ok).toBe(true);
     c.close();
@@ -117,7 +110,7 @@ describe("failed authentication locks an address out (one limiter for both doors
     const http = await fetch(`http://127.0.0.1:${g.port}/v1/models`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
     expect(http.status).toBe(429);
 
-    await until(() => g.runtime.limiter.retryAfterMs("127.0.0.1", LIMITS) === 0, 10_000);
+    await waitUntil(() => g.runtime.limiter.retryAfterMs("127.0.0.1", LIMITS) === 0, "the lockout to end");
     const c = await RawClient.connect(g.url, { token: TEST_TOKEN });
     expect(c.hello.auth.method).toBe("token");
     c.close();

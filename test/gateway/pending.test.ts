@@ -4,6 +4,7 @@ import { expect, test } from "bun:test";
 import { PendingBudget } from "../../src/gateway/ws/admission.ts";
 import type { GatewaySocket } from "../../src/gateway/ws/conn.ts";
 import { PendingSockets } from "../../src/gateway/ws/pending.ts";
+import { waitUntil } from "../fixtures/wait.ts";
 
 function fakeSocket(ip: string, ageMs: number) {
   const s = {
@@ -15,14 +16,6 @@ function fakeSocket(ip: string, ageMs: number) {
     close() {},
   };
   return s;
-}
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(10);
-  }
 }
 
 test("past the headroom, pending sockets older than a second are cut and their slots given back", async () => {
@@ -41,7 +34,7 @@ test("past the headroom, pending sockets older than a second are cut and their s
     await Bun.sleep(300);
     expect(old.terminated).toBe(false);
     rss = 200e6;
-    await until(() => old.terminated);
+    await waitUntil(() => old.terminated, "the old pending socket to be cut");
     expect(fresh.terminated).toBe(false);
     expect(cuts[0]).toBe(1);
     expect(budget.heldBy("127.0.0.2")).toBe(1);
