@@ -1,25 +1,13 @@
-import { timingSafeEqual } from "node:crypto";
 import type { ConnectParams } from "../protocol/index.ts";
+import { secretEquals, type AuthConfig } from "../auth/secret.ts";
 import { DetailCodes, ErrorCodes, GatewayError } from "../protocol/index.ts";
 
-export interface AuthConfig {
-  mode: "none" | "token" | "password";
-  token?: string;
-  password?: string;
-}
+export type { AuthConfig } from "../auth/secret.ts";
 
 export interface AuthOutcome {
   method: "none" | "token" | "password";
 }
 
-function digest(value: string): Buffer {
-  return Buffer.from(new Bun.CryptoHasher("sha256").update(value).digest());
-}
-
-/** Compares secrets in constant time; hashing first makes unequal lengths take the same path. */
-export function secretEquals(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /** Closes with 1008 and this message: the reason text the published gateway uses. */
 export class HandshakeError extends GatewayError {

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AgentService } from "../agents/types.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
-import type { AuthConfig } from "../gateway/auth.ts";
+import type { AuthConfig } from "../auth/secret.ts";
 import type { FailedAuthLimiter } from "../auth/limiter.ts";
 import type { OriginPolicy } from "../auth/origin.ts";
 

@@ -2,7 +2,7 @@
  * Who is calling an HTTP API route. Only the Bearer header counts (no Basic, x-api-key or ?token=),
  * and every failure looks the same to the caller so the reason never leaks.
  */
-import { secretEquals, type AuthConfig } from "../../gateway/auth.ts";
+import { secretEquals, type AuthConfig } from "../../auth/secret.ts";
 import { scopeSatisfied } from "../../protocol/scopes.ts";
 import type { Caller } from "../env.ts";
 
