@@ -42,7 +42,7 @@ export function progress(opts: Options, message: string): void {
 }
 
 /** Runs `measure` for both sides, `rounds` times, alternating which side goes first. */
-async function alternate<T>(opts: Options, what: string, rounds: number, measure: (side: Side) => Promise<T>): Promise<Record<Side, T[]>> {
+export async function alternate<T>(opts: Options, what: string, rounds: number, measure: (side: Side) => Promise<T>): Promise<Record<Side, T[]>> {
   const results: Record<Side, T[]> = { gateway: [], bare: [] };
   for (let r = 0; r < rounds; r++) {
     const order: readonly Side[] = r % 2 === 0 ? SIDES : [...SIDES].reverse();
@@ -54,13 +54,13 @@ async function alternate<T>(opts: Options, what: string, rounds: number, measure
   return results;
 }
 
-function noteErrors(run: Run, what: string, res: Record<Side, { errors: ErrorCounts }[]>): void {
+export function noteErrors(run: Run, what: string, res: Record<Side, { errors: ErrorCounts }[]>): void {
   for (const side of SIDES)
     for (const r of res[side])
       for (const [message, count] of Object.entries(r.errors)) run.problems.push(`${side} ${what}: ${count}× ${message}`);
 }
 
-function server(run: Run, side: Side): Server {
+export function server(run: Run, side: Side): Server {
   return run.servers[side]!;
 }
 

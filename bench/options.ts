@@ -5,7 +5,9 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "..");
-export const GROUPS = ["rss", "conns", "hello", "rpc", "startup", "http"] as const;
+export const GROUPS = ["rss", "conns", "hello", "rpc", "startup", "http", "burst", "flood", "soak"] as const;
+/** What runs without --only: everything but the soak, which runs only when asked (--soak N or --only soak). */
+export const DEFAULT_GROUPS = GROUPS.filter((g) => g !== "soak");
 /** The scripted OpenAI-compatible upstream the http group puts behind the gateway. */
 export const STUB_SCRIPT = join(ROOT, "test/fixtures/openai-stub.ts");
 export type Group = (typeof GROUPS)[number];
@@ -24,6 +26,22 @@ export interface Options {
   startupRounds: number;
   /** Measured window of each http round, s. */
   httpSeconds: number;
+  /** Simultaneous handshakes of the burst group. */
+  burstConns: number;
+  /** Sockets the flood group opens from FLOOD_ADDRESS without ever sending connect. */
+  floodSockets: number;
+  /** How long the flood is held once every socket is answered, s. */
+  floodHoldSeconds: number;
+  /** Length of the soak, s (--soak N). */
+  soakSeconds: number;
+  /** Connections the soak holds. */
+  soakConns: number;
+  /** Read RPCs per second over all soak connections. */
+  soakRps: number;
+  /** RSS sample interval of the soak, s. */
+  soakSampleSeconds: number;
+  /** An agent turn every this many seconds during the soak (0: none). */
+  soakAgentEverySeconds: number;
   gatewayCmd: string;
   /** Template for the http group's gateway, which is configured by a file in its HOME. */
   httpGatewayCmd: string;
@@ -35,8 +53,9 @@ export interface Options {
 
 function usage(message: string): never {
   console.error(`bench: ${message}`);
-  console.error("usage: bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http] [--seconds N] [--rounds N]");
-  console.error("                     [--conns N] [--http-seconds N] [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]");
+  console.error("usage: bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,soak] [--seconds N] [--rounds N]");
+  console.error("                     [--conns N] [--http-seconds N] [--burst N] [--flood N] [--soak SECONDS] [--soak-agent-every S]");
+  console.error("                     [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]");
   process.exit(2);
 }
 
@@ -54,7 +73,7 @@ const COMPILED_BIN = join(ROOT, "dist", process.platform === "win32" ? "openclaw
 export function parseOptions(argv: readonly string[]): Options {
   const values = new Map<string, string>();
   const switches = new Set<string>();
-  const takesValue = new Set(["only", "seconds", "rounds", "conns", "gateway-cmd", "compiled-cmd", "out", "http-seconds"]);
+  const takesValue = new Set(["only", "seconds", "rounds", "conns", "gateway-cmd", "compiled-cmd", "out", "http-seconds", "burst", "flood", "soak", "soak-agent-every"]);
   const known = new Set([...takesValue, "quick", "json", "check", "no-pin", "help"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -77,7 +96,7 @@ export function parseOptions(argv: readonly string[]): Options {
     if (!Number.isFinite(v) || v < min || v > max) usage(`--${name} must be a number in [${min}, ${max}]`);
     return v;
   };
-  let only = new Set<Group>(GROUPS);
+  let only = new Set<Group>(values.has("soak") ? [] : DEFAULT_GROUPS);
   const onlyRaw = values.get("only");
   if (onlyRaw !== undefined) {
     only = new Set();
@@ -86,6 +105,7 @@ export function parseOptions(argv: readonly string[]): Options {
       only.add(g as Group);
     }
   }
+  if (values.has("soak")) only.add("soak");
   const gatewayCmdGiven = values.has("gateway-cmd");
   const gatewayCmd = values.get("gateway-cmd") ?? `${BUN} src/main.ts ${GATEWAY_ARGS}`;
   let compiledCmd: string | undefined = values.get("compiled-cmd");
@@ -105,6 +125,14 @@ export function parseOptions(argv: readonly string[]): Options {
     settleSeconds: quick ? 1 : 3,
     startupRounds: quick ? 1 : 3,
     httpSeconds: num("http-seconds", quick ? 0.75 : 2.5, 0.1, 60),
+    burstConns: Math.round(num("burst", quick ? 200 : 1000, 1, 10_000)),
+    floodSockets: Math.round(num("flood", quick ? 2500 : 5000, 1, 20_000)),
+    floodHoldSeconds: quick ? 1 : 3,
+    soakSeconds: num("soak", quick ? 20 : 600, 1, 86_400),
+    soakConns: quick ? 100 : 1000,
+    soakRps: quick ? 100 : 500,
+    soakSampleSeconds: quick ? 2 : 10,
+    soakAgentEverySeconds: num("soak-agent-every", 2, 0, 3600),
     gatewayCmd,
     httpGatewayCmd: values.get("gateway-cmd") ?? `${BUN} src/main.ts ${HTTP_GATEWAY_ARGS}`,
     gatewayCmdGiven,

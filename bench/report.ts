@@ -7,7 +7,7 @@ import { BARE_CMD, type Options } from "./options.ts";
 import type { Pinning } from "./pin.ts";
 import type { Side } from "./servers.ts";
 
-export type Unit = "ms" | "req/s" | "MB" | "KiB";
+export type Unit = "ms" | "req/s" | "MB" | "KiB" | "count";
 
 export interface Goal {
   text: string;
@@ -25,6 +25,8 @@ export interface Metric {
   note?: Partial<Record<Side, string>>;
   /** A cost in ms where the gateway's addition (gateway − bare) matters, not only the ratio. */
   added?: boolean;
+  /** Judged against an absolute goal only: the bare server is not measured (`bare` is NaN, shown as "—"). */
+  noBare?: boolean;
 }
 
 interface MetricJson {
@@ -66,11 +68,14 @@ export function fmt(value: number, unit: Unit): string {
       return `${value.toFixed(1)} MB`;
     case "KiB":
       return `${value.toFixed(2)} KiB`;
+    case "count":
+      return Math.round(value).toLocaleString("en-US");
   }
 }
 
 /** Throughput reads better as a share of bare; costs as a multiple of it. */
 function fmtRatio(m: Metric): string {
+  if (m.noBare) return "—";
   const r = m.gateway / m.bare;
   if (!Number.isFinite(r)) return "n/a";
   if (m.added) {
@@ -103,13 +108,21 @@ export function buildReport(f: Findings) {
       helloN: opts.helloN,
       startupRounds: opts.startupRounds,
       httpSeconds: opts.httpSeconds,
+      burstConns: opts.burstConns,
+      floodSockets: opts.floodSockets,
+      floodHoldSeconds: opts.floodHoldSeconds,
+      soakSeconds: opts.soakSeconds,
+      soakConns: opts.soakConns,
+      soakRps: opts.soakRps,
+      soakSampleSeconds: opts.soakSampleSeconds,
+      soakAgentEverySeconds: opts.soakAgentEverySeconds,
       only: [...opts.only],
     },
     commands: { gateway: opts.gatewayCmd, bare: BARE_CMD, compiled: opts.compiledCmd ?? null, httpGateway: opts.httpGatewayCmd },
     metrics: Object.fromEntries(
       f.metrics.map((m): [string, MetricJson] => {
         const ratio = m.gateway / m.bare;
-        const ok = Number.isFinite(m.gateway) && Number.isFinite(m.bare);
+        const ok = Number.isFinite(m.gateway) && (m.noBare === true || Number.isFinite(m.bare));
         return [
           m.key,
           {
@@ -139,7 +152,8 @@ export function printTable(f: Findings, report: Report): void {
   const { opts, pinning } = f;
   const rows = [["metric", "gateway", "bare", "ratio", "goal", "pass/fail"]];
   for (const m of f.metrics) {
-    const cell = (side: Side) => fmt(m[side], m.unit) + (m.note?.[side] ? ` (${m.note[side]})` : "");
+    const cell = (side: Side) =>
+      side === "bare" && m.noBare ? "—" : fmt(m[side], m.unit) + (m.note?.[side] ? ` (${m.note[side]})` : "");
     const verdict = report.metrics[m.key]!.pass;
     rows.push([m.label, cell("gateway"), cell("bare"), fmtRatio(m), m.goal?.text ?? "", verdict === null ? "" : verdict ? "PASS" : "FAIL"]);
   }
@@ -163,10 +177,81 @@ export function printTable(f: Findings, report: Report): void {
           `against the direct stream total p50 it adds ${fmt(overStream, "ms")}.`,
       );
   }
+  if (opts.only.has("flood")) printFloodNotes(f.details.flood as any);
+  if (opts.only.has("soak")) printSoakNotes(f.details.soak as any);
   if (opts.only.has("startup") && opts.compiledCmd === undefined)
     console.log(`compiled startup not measured (${opts.gatewayCmdGiven ? "--gateway-cmd given" : "no dist/openclaw; run `bun run build --single`"}).`);
   if (f.problems.length > 0) {
     console.log("problems:");
     for (const p of f.problems.slice(0, 30)) console.log(`  ${p}`);
   }
+}
+
+/** What the flood rows do not say: where the sockets went, the gateway's own counts, the no-flood reference. */
+function printFloodNotes(flood: any): void {
+  if (!flood) return;
+  const side = (name: string) => {
+    const r = flood[name];
+    if (!r) return `${name}: not measured`;
+    const closed = r.held.admittedClosed > 0 ? `, ${r.held.admittedClosed} closed by the server during the hold` : "";
+    return (
+      `${name}: ${r.opened.admitted} admitted (at most ${Math.max(r.opened.peakOpenAdmitted, r.held.peakOpenAdmitted)} at once), ${r.opened.refused} refused, ${r.opened.other + r.opened.failed} other/failed in ${fmt(r.opened.ms, "ms")}${closed}; ` +
+      `RSS ${fmt((r.rss.beforeKiB * 1024) / 1e6, "MB")} → peak ${fmt((r.rss.peakKiB * 1024) / 1e6, "MB")} → ${fmt((r.rss.afterKiB * 1024) / 1e6, "MB")} after; ` +
+      `good hello p99 ${fmt(r.good.before.p99, "ms")} before the flood, ${fmt(r.good.during.p99, "ms")} during (${r.good.during.ok} hellos, ${r.good.during.fail} failed)`
+    );
+  };
+  console.log(
+    `flood: ${flood.sockets} sockets from ${flood.from} (at most ${flood.window} awaiting an answer), never sending connect; budget ${flood.budget} per address;` +
+      ` the good client pauses ${flood.goodPauseMs} ms between hellos.`,
+  );
+  console.log(`       ${side("gateway")}`);
+  const gauge = flood.gateway?.gauge;
+  if (gauge)
+    console.log(
+      `       /metrics: pending ${gauge.pendingDuringHold} during the hold, upgrades refused ${gauge.refusedTotal}, ` +
+        `pending ${gauge.pendingAfterCleanup} ${Math.round(gauge.cleanupMs)} ms after the flood let go`,
+    );
+  console.log(`       ${side("bare")}`);
+}
+
+function printSoakNotes(soak: any): void {
+  if (!soak) return;
+  const mb = (kib: number) => ((kib * 1024) / 1e6).toFixed(1);
+  const methods = Object.entries<any>(soak.methods)
+    .map(([m, s]) => `${m} ${s.ok}${s.err ? ` (+${s.err} err)` : ""} p99 ${fmt(s.p99, "ms")}`)
+    .join(", ");
+  console.log(
+    `soak: ${soak.conns.opened} connections (${soak.conns.failed} failed to open, ${soak.conns.dropped} dropped) for ${soak.seconds.toFixed(0)} s; ` +
+      `${soak.sent} requests sent, ${soak.skipped} skipped, ${soak.unanswered} unanswered; agent turns ${soak.agent.ok}/${soak.agent.started} ` +
+      `(p50 ${fmt(soak.agent.p50, "ms")}, p99 ${fmt(soak.agent.p99, "ms")}).`,
+  );
+  console.log(`      load connections: ${methods}`);
+  const p = soak.probe;
+  if (p)
+    console.log(
+      `      health probe (own process, no agent/chat events): ${p.n} answered, p50 ${fmt(p.p50, "ms")}, p99 ${fmt(p.p99, "ms")}, ` +
+        `max ${fmt(p.max, "ms")}, ${p.over10ms} over 10 ms, ${p.err} errors, ${p.unanswered} unanswered`,
+    );
+  const le = Object.entries<number>(soak.serverP99LeMs ?? {}).filter(([, v]) => Number.isFinite(v));
+  if (le.length > 0) console.log(`      gateway-side p99 (request histogram bucket): ${le.map(([m, v]) => `${m} ≤ ${fmt(v, "ms")}`).join(", ")}`);
+  if (Number.isFinite(soak.eventsSent))
+    console.log(
+      `      gateway: ${soak.serverCpuSeconds.toFixed(1)} s CPU over the run; ${soak.eventsSent} event frames written` +
+        (soak.agent.started > 0 ? ` (${Math.round(soak.eventsSent / soak.agent.started)} per agent turn started)` : ""),
+    );
+  console.log(`      RSS MB every sample: ${soak.samples.map((s: any) => mb(s.rssKiB)).join(" ")}`);
+  const num = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
+  console.log(`      gateway CPU % per sample: ${soak.samples.slice(1).map((s: any) => num(s.cpuPct)).join(" ")}`);
+  console.log(`      event-loop lag p99/max ms per sample: ${soak.samples.slice(1).map((s: any) => `${num(s.lagP99Ms, 1)}/${num(s.lagMaxMs, 1)}`).join(" ")}`);
+  const d = soak.drift;
+  const heap = Number.isFinite(d.heapMB) ? `, JS heap ${d.heapMB >= 0 ? "+" : ""}${d.heapMB.toFixed(1)} MB` : "";
+  console.log(
+    `      drift ${d.rssMB >= 0 ? "+" : ""}${d.rssMB.toFixed(1)} MB from ${d.fromT.toFixed(0)} s to ${d.toT.toFixed(0)} s${heap}; ` +
+      `slope ${d.slopeMBPer10Min.toFixed(1)} MB per 10 min.` +
+      (d.short
+        ? " The run is under 2 minutes: the drift window is short (half the run), not the first minute onwards."
+        : d.toT - d.fromT < 540
+          ? ` The goal is stated over 10 minutes; this window is ${Math.round(d.toT - d.fromT)} s.`
+          : ""),
+  );
 }

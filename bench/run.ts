@@ -2,18 +2,26 @@
 // side, measures both alternately in one run, and prints gateway / bare ratios against our goals.
 // The machine is noisy and shared with the client, so only figures from the same run are compared.
 //
-//   bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http] [--seconds N] [--rounds N]
-//                 [--conns N] [--http-seconds N] [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]
+//   bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,soak] [--seconds N]
+//                 [--rounds N] [--conns N] [--http-seconds N] [--burst N] [--flood N] [--soak SECONDS]
+//                 [--soak-agent-every S]
+//                 [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]
 //
 //   --quick         short windows and fewer connections (smoke test; figures are rough)
 //   --json          print one JSON object (also written to .bench/last.json on every run)
 //   --out FILE      write the JSON there instead of .bench/last.json
-//   --only G,...    measurement groups: hello, rpc, rss, conns, startup, http (default: all)
+//   --only G,...    measurement groups: hello, rpc, rss, conns, startup, http, burst, flood, soak
+//                   (default: all but soak)
 //   --seconds N     measuring window of each rpc run (default 4; quick 1)
 //   --rounds N      alternating rounds per metric, median taken (default 2; quick 1); the http group
 //                   takes its percentiles over the samples of all its rounds instead
 //   --conns N       idle connections for the memory-per-connection figure (default 1000; quick 200)
 //   --http-seconds N  measuring window of each http round (default 2.5; quick 0.75)
+//   --burst N       simultaneous handshakes of the burst group (default 1000; quick 200)
+//   --flood N       sockets of the flood group that never send connect (default 5000; quick 2500)
+//   --soak SECONDS  run the soak group for that long (alone, unless --only names other groups too;
+//                   `--only soak` without it: 600 s, quick 20 s)
+//   --soak-agent-every S  an agent turn every S seconds during the soak (default 2; 0: none)
 //   --gateway-cmd   command template for the gateway; {port} and {token} are filled in.
 //                   Default: bun src/main.ts gateway run --port {port} --token {token} --allow-unconfigured
 //                   (for the http group: bun src/main.ts gateway run --port {port}, its config sets the rest)
@@ -36,12 +44,28 @@
 // the end. Every gateway request creates a session and commits two messages (SQLite, synchronous=FULL):
 // that is part of the figure. Rows with an "added" figure also carry addedMs (gateway − bare) in JSON.
 //
-// Layout: options.ts (this command line), servers.ts and pin.ts (processes under test), groups.ts (what
-// is measured), report.ts (table and JSON), measure/ (the client side: protocol, load, /proc readers).
+// burst (on the shared gateway and bare server): --burst sockets created in one loop, each completing
+// connect; how many reach hello-ok and the p50/p99 of new WebSocket → hello-ok.
+// flood (a fresh gateway and bare server of its own): bench/flood-client.ts, a child process, opens
+// --flood raw upgrades from 127.0.0.2 (at most 256 awaiting an answer) and never sends connect, while
+// a good client on 127.0.0.1 handshakes in a loop. Admitted (101) and refused (503) counts, the peak
+// RSS growth of the server, the good client's hello p99; for the gateway /metrics must agree (pending
+// gauge = sockets held, upgrades refused = 503s seen, the gauge back to 0 once the flood lets go).
+// soak (only on request; the http group's stub-backed gateway, in a sandbox of its own): 1000
+// connections (quick 100) sending health/status/system-presence/chat.history/sessions.list at 500 req/s
+// in total (open loop), an agent turn every 2 s on a write-scoped connection (each turn's agent and
+// chat events are broadcast to all 1000), and bench/health-probe.ts, a process whose scope-less socket
+// gets none of those events, timing `health` every 20 ms: its p99 is the one judged. RSS every 10 s
+// (quick 2 s); drift = last sample − the one at 60 s (half the run when it is under 2 minutes).
+//
+// Layout: options.ts (this command line), servers.ts and pin.ts (processes under test), groups.ts and
+// groups-load.ts (what is measured), report.ts (table and JSON), measure/ (the client side: protocol,
+// load, /proc and /metrics readers), flood-client.ts and health-probe.ts (helper processes).
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { measureBurst, measureFlood, measureSoak } from "./groups-load.ts";
 import { measureConns, measureHello, measureHttp, measureRpc, measureRss, measureStartup, progress, type Run } from "./groups.ts";
 import { BARE_CMD, parseOptions } from "./options.ts";
 import { pinCpus, serverPrefix } from "./pin.ts";
@@ -67,7 +91,7 @@ async function main(): Promise<number> {
   const { only } = opts;
 
   try {
-    if (only.has("rss") || only.has("conns") || only.has("hello") || only.has("rpc")) {
+    if (only.has("rss") || only.has("conns") || only.has("hello") || only.has("rpc") || only.has("burst")) {
       progress(opts, "starting gateway and bare server");
       run.servers.gateway = await launch("gateway", opts.gatewayCmd, box);
       run.servers.bare = await launch("bare", BARE_CMD, box);
@@ -76,9 +100,12 @@ async function main(): Promise<number> {
     if (only.has("conns")) await measureConns(run);
     if (only.has("hello")) await measureHello(run);
     if (only.has("rpc")) await measureRpc(run);
+    if (only.has("burst")) await measureBurst(run);
     for (const side of SIDES) if (run.servers[side]) await stop(run.servers[side].proc);
     if (only.has("startup")) await measureStartup(run);
     if (only.has("http")) await measureHttp(run);
+    if (only.has("flood")) await measureFlood(run);
+    if (only.has("soak")) await measureSoak(run);
   } finally {
     for (const side of SIDES) if (run.servers[side]) await stop(run.servers[side].proc);
     rmSync(dir, { recursive: true, force: true });
@@ -89,7 +116,7 @@ async function main(): Promise<number> {
   writeReport(report, opts.out);
   if (opts.json) console.log(JSON.stringify(report));
   else printTable(findings, report);
-  const missing = run.metrics.filter((m) => !Number.isFinite(m.gateway) || !Number.isFinite(m.bare));
+  const missing = run.metrics.filter((m) => !Number.isFinite(m.gateway) || (!m.noBare && !Number.isFinite(m.bare)));
   if (missing.length > 0) return 1;
   const failed = Object.values(report.metrics).filter((m) => m.pass === false);
   return opts.check && failed.length > 0 ? 1 : 0;

@@ -36,7 +36,7 @@ const RES_HEAD = '{"type":"res","id":"';
  * The id and ok flag of a res frame. Frames that start the usual way are read without JSON.parse
  * (the client must not be the bottleneck); anything else is parsed. Non-res frames give undefined.
  */
-function readRes(text: string): { id: number; ok: boolean } | undefined {
+export function readRes(text: string): { id: number; ok: boolean } | undefined {
   if (text.startsWith(RES_HEAD)) {
     const end = text.indexOf('"', RES_HEAD.length);
     if (end > 0) {
@@ -50,7 +50,7 @@ function readRes(text: string): { id: number; ok: boolean } | undefined {
   return { id: Number(frame.id), ok: frame.ok === true };
 }
 
-function errorOf(text: string): string {
+export function errorOf(text: string): string {
   const frame = parseFrame(text);
   if (frame === undefined || frame === null) return "error";
   return `${frame.error?.code ?? "error"} ${frame.error?.message ?? ""}`.trim();

@@ -6,8 +6,8 @@ import { countError, type ErrorCounts } from "./stats.ts";
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const CONNECT_ID = "connect";
 
-/** Valid protocol-4 connect params for a read-only operator CLI client. */
-export function connectParams(token: string) {
+/** Valid protocol-4 connect params for an operator CLI client (read-only unless other scopes are asked for). */
+export function connectParams(token: string, scopes: readonly string[] = ["operator.read"]) {
   return {
     minProtocol: 4,
     maxProtocol: 4,
@@ -19,7 +19,7 @@ export function connectParams(token: string) {
       instanceId: crypto.randomUUID(),
     },
     role: "operator",
-    scopes: ["operator.read"],
+    scopes: [...scopes],
     caps: [],
     auth: { token },
   };
@@ -55,7 +55,7 @@ export function parseFrame(text: string): any {
 }
 
 /** Opens a socket, answers connect.challenge with `connect`, resolves at hello-ok. */
-export function handshake(url: string, token: string, timeoutMs = HANDSHAKE_TIMEOUT_MS): Promise<Session> {
+export function handshake(url: string, token: string, timeoutMs = HANDSHAKE_TIMEOUT_MS, scopes?: readonly string[]): Promise<Session> {
   return new Promise<Session>((resolve, reject) => {
     const startedAt = performance.now();
     let ws: WebSocket;
@@ -101,7 +101,7 @@ export function handshake(url: string, token: string, timeoutMs = HANDSHAKE_TIME
         return;
       }
       if (frame?.type === "event" && frame.event === "connect.challenge") {
-        ws.send(JSON.stringify({ type: "req", id: CONNECT_ID, method: "connect", params: connectParams(token) }));
+        ws.send(JSON.stringify({ type: "req", id: CONNECT_ID, method: "connect", params: connectParams(token, scopes) }));
       } else if (frame?.type === "res" && frame.id === CONNECT_ID) {
         if (frame.ok === true && frame.payload?.type === "hello-ok") {
           settled = true;
