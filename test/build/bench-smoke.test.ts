@@ -1,10 +1,13 @@
 // Smoke test for `bun run bench`: a --quick run with the bare server standing in for the gateway
 // must produce a finite, positive figure on both sides of every metric. The http group needs a real
-// gateway (the bare server speaks WebSocket only), so it gets a --quick run of its own.
+// gateway (the bare server speaks WebSocket only), so it gets a --quick run of its own. The flood
+// (thousands of sockets, /metrics) and the soak (minutes) are left to real runs; their command line is
+// checked here.
 import { expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { DEFAULT_GROUPS, parseOptions } from "../../bench/options.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 
@@ -40,7 +43,7 @@ test(
   async () => {
     const report = await quickBench([
       "--only",
-      "rss,conns,hello,rpc,startup",
+      "rss,conns,hello,rpc,startup,burst",
       "--gateway-cmd",
       `${process.execPath} bench/bare.ts --port {port} --token {token}`,
     ]);
@@ -54,12 +57,27 @@ test(
       "presence1x1Rps",
       "presence50x4Rps",
       "startupSrcMs",
+      "burstOk",
+      "burstP50Ms",
+      "burstP99Ms",
     ];
     expect(Object.keys(report.metrics)).toEqual(expect.arrayContaining(expected));
     expectPositiveFigures(report);
+    expect(report.metrics.burstOk.gateway).toBe(200); // --quick: 200 simultaneous handshakes, all answered
   },
   120_000, // starts servers and measures them for real
 );
+
+test("bench: the soak runs only when asked, --soak alone runs only the soak", () => {
+  expect(DEFAULT_GROUPS).not.toContain("soak");
+  expect([...parseOptions([]).only].sort()).toEqual([...DEFAULT_GROUPS].sort());
+  const soak = parseOptions(["--soak", "120"]);
+  expect([...soak.only]).toEqual(["soak"]);
+  expect(soak.soakSeconds).toBe(120);
+  expect([...parseOptions(["--soak", "30", "--only", "flood"]).only].sort()).toEqual(["flood", "soak"]);
+  expect(parseOptions(["--only", "soak"]).soakSeconds).toBe(600);
+  expect(parseOptions(["--quick", "--only", "soak"]).soakSeconds).toBe(20);
+});
 
 test(
   "bench --quick --json --only http measures the gateway's chat completions against the upstream stub",
