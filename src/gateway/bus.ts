@@ -4,29 +4,63 @@ import type { Logger } from "../logging/logger.ts";
 import type { GatewaySocket } from "./ws/conn.ts";
 import { encodePayload, eventFrame } from "./ws/conn.ts";
 
-/**
- * The set of authenticated sockets and the one way to write to them. Every write goes through
- * `send`, which drops a consumer whose unsent output passes maxBufferedBytes, so one stuck client
- * can never grow the gateway's memory or slow the others.
- */
 /** Told about every event written and every consumer dropped (the gateway's metrics). */
 export interface BusObserver {
   eventsSent(event: string, count: number): void;
   slowConsumer(): void;
 }
 
+export interface BusOptions {
+  maxBufferedBytes: number;
+  log: Logger;
+  observer?: BusObserver;
+  /** Broadcasts to more sockets than this are paced (default 128). */
+  directLimit?: number;
+  /** Longest stretch one paced delivery runs before other work gets a turn, ms (default 2). */
+  sliceMs?: number;
+}
+
+/** One broadcast: serialized once, stamped with each socket's own seq on delivery. */
+interface Pending {
+  id: number;
+  event: string;
+  head: string;
+  tail: string;
+  unscoped: boolean;
+  delivered: number;
+  /** The pump's place in the socket set (a live iterator: removals during pacing are safe). */
+  cursor?: Iterator<GatewaySocket>;
+}
+
+/**
+ * The set of authenticated sockets and the one way to write to them. Every write goes through
+ * `send`, which drops a consumer whose unsent output passes maxBufferedBytes, so one stuck client
+ * can never grow the gateway's memory or slow the others.
+ *
+ * A broadcast to many sockets costs about 10 µs a socket (one write each, since every frame carries
+ * that socket's seq): an agent turn's dozen events to 1,000 sockets is over 100 ms. So large
+ * broadcasts are queued and delivered in slices of a few milliseconds, letting requests in between.
+ * Order per socket is kept: a socket's `busSeen` says which queued broadcasts it already has, and
+ * any direct write to a socket first hands it the queued broadcasts it is owed.
+ */
 export class Bus {
   private sockets = new Set<GatewaySocket>();
+  private queue: Pending[] = [];
+  private nextId = 1;
+  private pumping = false;
+  private readonly directLimit: number;
+  private readonly sliceMs: number;
   /** Set by `--ws-log full` to log every event frame written; unset, it costs one check per event. */
   onEventSent?: (ws: GatewaySocket, event: string, seq?: number) => void;
 
-  constructor(
-    private maxBufferedBytes: number,
-    private log: Logger,
-    private observer?: BusObserver,
-  ) {}
+  constructor(private readonly opts: BusOptions) {
+    this.directLimit = opts.directLimit ?? 128;
+    this.sliceMs = opts.sliceMs ?? 2;
+  }
 
   add(ws: GatewaySocket): void {
+    // Broadcasts queued before this socket joined are not its to receive.
+    ws.data.busSeen = this.nextId - 1;
     this.sockets.add(ws);
   }
 
@@ -38,57 +72,115 @@ export class Bus {
     return this.sockets.size;
   }
 
+  /** Broadcasts queued and not yet delivered to every socket. */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
   all(): IterableIterator<GatewaySocket> {
     return this.sockets.values();
   }
 
   /** Returns false when the socket was dropped as a slow consumer. */
   send(ws: GatewaySocket, text: string): boolean {
-    if (ws.readyState !== 1) return false;
-    const sent = ws.send(text);
-    if (sent > 0) return true;
-    // -1: queued under backpressure; 0: dropped because the backpressure limit was hit.
-    if (sent === 0 || ws.getBufferedAmount() > this.maxBufferedBytes) {
-      this.dropSlow(ws);
-      return false;
-    }
-    return true;
+    if (this.queue.length > 0 && !this.catchUp(ws)) return false;
+    return this.write(ws, text);
   }
 
   /** A targeted event: no seq, only this socket. */
   sendEvent(ws: GatewaySocket, event: string, payload: unknown): boolean {
     const sent = this.send(ws, eventFrame(event, payload));
     if (sent) {
-      this.observer?.eventsSent(event, 1);
+      this.opts.observer?.eventsSent(event, 1);
       if (this.onEventSent) this.onEventSent(ws, event);
     }
     return sent;
   }
 
-  /** A broadcast: serialized once, stamped with each socket's own seq. */
-  broadcast(event: string, payload: unknown, stateVersion?: StateVersion): number {
-    const head = '{"type":"event","event":' + JSON.stringify(event) + ',"payload":' + encodePayload(payload) + ',"seq":';
-    const tail = stateVersion ? ',"stateVersion":' + JSON.stringify(stateVersion) + "}" : "}";
-    const unscoped = UNSCOPED_EVENTS.has(event);
-    const traced = this.onEventSent;
-    let delivered = 0;
-    for (const ws of this.sockets) {
-      const d = ws.data;
-      if (!unscoped && d.role !== "node" && !scopeSatisfied(d.scopes ?? [], "operator.read")) continue;
-      d.seq++;
-      if (this.send(ws, head + d.seq + tail)) {
-        delivered++;
-        if (traced) traced(ws, event, d.seq);
-      }
+  /** A broadcast to every socket allowed to see it, in the order broadcasts were made. */
+  broadcast(event: string, payload: unknown, stateVersion?: StateVersion): void {
+    const item: Pending = {
+      id: this.nextId++,
+      event,
+      head: '{"type":"event","event":' + JSON.stringify(event) + ',"payload":' + encodePayload(payload) + ',"seq":',
+      tail: stateVersion ? ',"stateVersion":' + JSON.stringify(stateVersion) + "}" : "}",
+      unscoped: UNSCOPED_EVENTS.has(event),
+      delivered: 0,
+    };
+    if (this.queue.length === 0 && this.sockets.size <= this.directLimit) {
+      for (const ws of this.sockets) this.deliver(item, ws);
+      this.opts.observer?.eventsSent(event, item.delivered);
+      return;
     }
-    this.observer?.eventsSent(event, delivered);
-    return delivered;
+    this.queue.push(item);
+    if (!this.pumping) this.pump();
+  }
+
+  /** Delivers everything queued now (before a shutdown closes the sockets). */
+  flush(): void {
+    while (this.queue.length > 0) this.runSlice(Infinity);
+  }
+
+  private pump = (): void => {
+    this.pumping = true;
+    this.runSlice(this.sliceMs);
+    if (this.queue.length > 0) setImmediate(this.pump);
+    else this.pumping = false;
+  };
+
+  private runSlice(budgetMs: number): void {
+    const deadline = performance.now() + budgetMs;
+    let n = 0;
+    while (this.queue.length > 0) {
+      const item = this.queue[0]!;
+      const it = (item.cursor ??= this.sockets.values());
+      for (let r = it.next(); !r.done; r = it.next()) {
+        this.deliver(item, r.value);
+        // Checking the clock every 32 writes keeps its cost out of the per-socket price.
+        if ((++n & 31) === 0 && performance.now() > deadline) return;
+      }
+      this.queue.shift();
+      this.opts.observer?.eventsSent(item.event, item.delivered);
+    }
+  }
+
+  /** Hands a socket every queued broadcast it has not had yet, in order; false if it was dropped. */
+  private catchUp(ws: GatewaySocket): boolean {
+    for (const item of this.queue) {
+      if (!this.deliver(item, ws) && ws.readyState !== 1) return false;
+    }
+    return true;
+  }
+
+  /** One broadcast to one socket, unless it has it already, joined later, or may not see it. */
+  private deliver(item: Pending, ws: GatewaySocket): boolean {
+    const d = ws.data;
+    if ((d.busSeen ?? 0) >= item.id) return false;
+    d.busSeen = item.id;
+    if (!item.unscoped && d.role !== "node" && !scopeSatisfied(d.scopes ?? [], "operator.read")) return false;
+    d.seq++;
+    if (!this.write(ws, item.head + d.seq + item.tail)) return false;
+    item.delivered++;
+    if (this.onEventSent) this.onEventSent(ws, item.event, d.seq);
+    return true;
+  }
+
+  private write(ws: GatewaySocket, text: string): boolean {
+    if (ws.readyState !== 1) return false;
+    const sent = ws.send(text);
+    if (sent > 0) return true;
+    // -1: queued under backpressure; 0: dropped because the backpressure limit was hit.
+    if (sent === 0 || ws.getBufferedAmount() > this.opts.maxBufferedBytes) {
+      this.dropSlow(ws);
+      return false;
+    }
+    return true;
   }
 
   private dropSlow(ws: GatewaySocket): void {
     const d = ws.data;
-    this.observer?.slowConsumer();
-    this.log.warn("dropping slow consumer", { conn: d.connId, bufferedBytes: ws.getBufferedAmount(), limit: this.maxBufferedBytes });
+    this.opts.observer?.slowConsumer();
+    this.opts.log.warn("dropping slow consumer", { conn: d.connId, bufferedBytes: ws.getBufferedAmount(), limit: this.opts.maxBufferedBytes });
     this.sockets.delete(ws);
     ws.close(1008, "slow consumer");
     // The close frame itself may sit behind the stuck output; make sure the socket goes away.

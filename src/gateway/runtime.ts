@@ -76,7 +76,7 @@ export class GatewayRuntime {
     this.live = { loaded: options.loaded, config: options.config, auth: options.auth };
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
     this.log = options.logger.child("gateway");
-    this.bus = new Bus(this.policy.maxBufferedBytes, options.logger.child("gateway/ws"), metrics);
+    this.bus = new Bus({ maxBufferedBytes: this.policy.maxBufferedBytes, log: options.logger.child("gateway/ws"), observer: metrics });
     this.presence = new PresenceStore({
       host: osHostname(), ip: primaryIPv4(), version: VERSION,
       platform: `${process.platform} ${release()}`,

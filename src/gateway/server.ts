@@ -146,6 +146,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const payload: { reason: string; restartExpectedMs?: number } = { reason: opts.reason ?? "gateway stopping" };
       if (opts.restartExpectedMs !== undefined) payload.restartExpectedMs = opts.restartExpectedMs;
       gw.bus.broadcast("shutdown", payload);
+      gw.bus.flush();
       for (const ws of [...gw.bus.all()]) ws.close(1012, "service restart");
       await waitUntil(() => gw.bus.size === 0, opts.drainTimeoutMs ?? options.drainTimeoutMs ?? 1000);
       cleanup();

@@ -22,6 +22,8 @@ export interface ConnState {
   authMethod?: string;
   /** Per-socket broadcast counter; targeted events carry no seq. */
   seq: number;
+  /** The id of the last broadcast this socket has had (or that was made before it joined the bus). */
+  busSeen?: number;
   /** Set when this socket owns a presence entry. */
   presenceKey?: string;
 }
