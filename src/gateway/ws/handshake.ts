@@ -5,6 +5,7 @@ import {
 } from "../../protocol/index.ts";
 import { MIN_PROBE_PROTOCOL, PROTOCOL_VERSION } from "../../version.ts";
 import { checkOrigin } from "../../auth/origin.ts";
+import { verifyDeviceProof } from "../../nodes/identity.ts";
 import { authenticate, effectiveScopes, HandshakeError } from "../auth.ts";
 import type { MethodRegistry } from "../methods/registry.ts";
 import type { GatewayRuntime } from "../runtime.ts";
@@ -76,6 +77,16 @@ export function handlePreConnect(
     gw.log.warn("refused connect", { conn: ws.data.connId, client: p.client.id, origin: ws.data.origin, reason: refused.message });
     reject(ws, gw, req.id, refused);
     return;
+  }
+  if (p.device) {
+    // The device proof runs before shared-secret auth, as on the published gateway.
+    const proof = verifyDeviceProof(p, ws.data.nonce);
+    if (!proof.ok) {
+      gw.log.warn("device proof failed", { conn: ws.data.connId, client: p.client.id, reason: proof.reason });
+      reject(ws, gw, req.id, new GatewayError(ErrorCodes.INVALID_REQUEST, proof.message, { details: { code: proof.code, reason: proof.reason } }));
+      return;
+    }
+    ws.data.deviceId = proof.deviceId;
   }
   try {
     if ((p.role ?? "operator") === "node" && !p.device) {

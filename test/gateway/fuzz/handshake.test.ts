@@ -52,7 +52,9 @@ function parsedOracle(data: string | Uint8Array): HandshakeExpectation {
   if (!speaks(PROTOCOL_VERSION) && !(lenient && speaks(MIN_PROBE_PROTOCOL))) {
     return { kind: "reject", id, code: "INVALID_REQUEST", message: "protocol mismatch", close: 1002 };
   }
-  if (role === "node" && !device) return { kind: "reject", id, code: "NOT_PAIRED", message: "device identity required", close: 1008 };
+  // A fuzzed device block never carries a valid Ed25519 proof over this socket's nonce.
+  if (device) return { kind: "reject", id, code: "INVALID_REQUEST", message: /^device (identity mismatch|signature expired|nonce required|nonce mismatch|signature invalid)$/, close: 1008 };
+  if (role === "node") return { kind: "reject", id, code: "NOT_PAIRED", message: "device identity required", close: 1008 };
   if (!auth?.token && !auth?.password) return { kind: "reject", id, code: "NOT_PAIRED", message: "device identity required", close: 1008 };
   if (auth.token !== TEST_TOKEN) return { kind: "reject", id, code: "INVALID_REQUEST", message: /^unauthorized: gateway token mismatch/, close: 1008 };
   return { kind: "hello", id };
