@@ -5,7 +5,7 @@ import { DetailCodes, ErrorCodes, GatewayError } from "../protocol/index.ts";
 export type { AuthConfig } from "../auth/secret.ts";
 
 export interface AuthOutcome {
-  method: "none" | "token" | "password";
+  method: "none" | "token" | "password" | "device-token";
 }
 
 

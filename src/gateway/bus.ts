@@ -26,7 +26,8 @@ interface Pending {
   event: string;
   head: string;
   tail: string;
-  unscoped: boolean;
+  /** The scope a socket needs to receive it (undefined: any socket). */
+  scope?: string;
   delivered: number;
   /** The pump's place in the socket set (a live iterator: removals during pacing are safe). */
   cursor?: Iterator<GatewaySocket>;
@@ -97,14 +98,17 @@ export class Bus {
     return sent;
   }
 
-  /** A broadcast to every socket allowed to see it, in the order broadcasts were made. */
-  broadcast(event: string, payload: unknown, stateVersion?: StateVersion): void {
+  /**
+   * A broadcast to every socket allowed to see it (nodes and operator.read by default, `scope` when
+   * given, anyone for tick/presence/health), in the order broadcasts were made.
+   */
+  broadcast(event: string, payload: unknown, stateVersion?: StateVersion, scope?: string): void {
     const item: Pending = {
       id: this.nextId++,
       event,
       head: '{"type":"event","event":' + JSON.stringify(event) + ',"payload":' + encodePayload(payload) + ',"seq":',
       tail: stateVersion ? ',"stateVersion":' + JSON.stringify(stateVersion) + "}" : "}",
-      unscoped: UNSCOPED_EVENTS.has(event),
+      scope: scope ?? (UNSCOPED_EVENTS.has(event) ? undefined : "operator.read"),
       delivered: 0,
     };
     if (this.queue.length === 0 && this.sockets.size <= this.directLimit) {
@@ -157,7 +161,7 @@ export class Bus {
     const d = ws.data;
     if ((d.busSeen ?? 0) >= item.id) return false;
     d.busSeen = item.id;
-    if (!item.unscoped && d.role !== "node" && !scopeSatisfied(d.scopes ?? [], "operator.read")) return false;
+    if (item.scope && !(item.scope === "operator.read" && d.role === "node") && !scopeSatisfied(d.scopes ?? [], item.scope)) return false;
     d.seq++;
     if (!this.write(ws, item.head + d.seq + item.tail)) return false;
     item.delivered++;

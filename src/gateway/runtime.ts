@@ -25,6 +25,7 @@ import { FailedAuthLimiter, rateLimitSettings, type RateLimitSettings } from "..
 import { checkOrigin, ownOriginsFor, type OriginPolicy } from "../auth/origin.ts";
 import { admissionLimits, PendingBudget, type AdmissionLimits } from "./ws/admission.ts";
 import { GatewayMetrics } from "../metrics/gateway-metrics.ts";
+import { PairingStore } from "../nodes/pairing-store.ts";
 
 export interface SystemEventRecord {
   text: string;
@@ -72,6 +73,8 @@ export class GatewayRuntime {
     readonly options: GatewayOptions,
     readonly agents: AgentService,
     readonly metrics: GatewayMetrics = new GatewayMetrics(),
+    /** Device pairing (gate 1); an in-memory store when none is given (tests of other concerns). */
+    readonly pairing: PairingStore = PairingStore.open(":memory:"),
   ) {
     this.live = { loaded: options.loaded, config: options.config, auth: options.auth };
     this.policy = { ...DEFAULT_POLICY, ...options.policy };

@@ -101,7 +101,7 @@ export async function serve(input: BootInput, first?: Booted, opts: ServeOptions
         try {
           await opts.beforeRebind?.();
           const bindRetryMs = opts.rebindBudgetMs ?? DEFAULT_REBIND_BUDGET_MS;
-          const next = await bootGateway(restartInput(input, booted), { plan, bindRetryMs, sessionStore: booted.store });
+          const next = await bootGateway(restartInput(input, booted), { plan, bindRetryMs, sessionStore: booted.store, pairingStore: booted.pairing });
           if ((state as string) === "stopping") return next.gateway.stop().then(() => end(0));
           state = "running";
           started(next);
@@ -135,6 +135,7 @@ export async function serve(input: BootInput, first?: Booted, opts: ServeOptions
     booted.logger.flush();
     booted.logger.close();
     booted.store.close();
+    booted.pairing.close();
     booted.lock?.release();
     finish(code);
   };

@@ -2,6 +2,7 @@ import type { Server, WebSocketHandler } from "bun";
 import { join } from "node:path";
 import { AgentRuntime } from "../agents/runtime.ts";
 import { SessionStore } from "../agents/sessions.ts";
+import { PairingStore } from "../nodes/pairing-store.ts";
 import type { AgentService } from "../agents/types.ts";
 import { SwappableAgents } from "../agents/swappable.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
@@ -74,7 +75,9 @@ function listen(host: string, port: number, fetch: Fetch, websocket: WebSocketHa
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = new GatewayMetrics();
   const { agents, rebuild, closeAgents } = createAgents(options, metrics);
-  const gw = new GatewayRuntime(options, agents, metrics);
+  const ownsPairing = !options.pairingStore;
+  const pairing = options.pairingStore ?? PairingStore.open(pairingStorePath(options.paths.stateDir));
+  const gw = new GatewayRuntime(options, agents, metrics, pairing);
   const methods = createMethodRegistry();
   const pending = new PendingSockets({
     timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -109,6 +112,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     pending.stop();
     gw.close();
     closeAgents();
+    if (ownsPairing) pairing.close();
     for (const s of servers) s.stop(true);
   };
   try {
@@ -236,6 +240,10 @@ function createAgents(options: GatewayOptions, metrics: GatewayMetrics): Gateway
     new AgentRuntime({ config, store, logger: options.logger, providerFactory, onRawEvent: options.onRawModelEvent });
   const agents = new SwappableAgents(build(options.config));
   return { agents: metrics.instrumentAgents(agents), rebuild: (config) => agents.replace(build(config)), closeAgents: () => owned && store.close() };
+}
+
+export function pairingStorePath(stateDir: string): string {
+  return join(stateDir, "state", "pairing.sqlite");
 }
 
 export function sessionStorePath(stateDir: string): string {

@@ -154,16 +154,19 @@ export class PairingStore {
     return (this.db.query("SELECT * FROM device_pending ORDER BY ts").all() as Row[]).map(toPending);
   }
 
-  /** Approves a pending request: the device is paired for its role and a token is minted (returned once). */
-  approve(requestId: string, via: string, now = Date.now()): { device: PairedDevice; request: PendingRequest; token: string } | undefined {
+  /**
+   * Approves a pending request: the device is paired for its role. Its token is minted when the
+   * device next connects (needsToken/mint), so it reaches the device and nobody else.
+   */
+  approve(requestId: string, via: string, now = Date.now()): { device: PairedDevice; request: PendingRequest } | undefined {
     return this.db.transaction(() => {
       this.expire(now);
       const row = this.db.query("SELECT * FROM device_pending WHERE request_id = $id").get({ id: requestId }) as Row | null;
       if (!row) return undefined;
       const request = toPending(row);
       this.db.query("DELETE FROM device_pending WHERE request_id = $id").run({ id: requestId });
-      const token = this.pair(request, via, now);
-      return { device: this.paired(request.deviceId)!, request, token };
+      this.pair(request, via, now, false);
+      return { device: this.paired(request.deviceId)!, request };
     }).immediate();
   }
 
@@ -171,7 +174,7 @@ export class PairingStore {
   pairNow(input: PairingRequestInput, via: string, now = Date.now()): { device: PairedDevice; token: string } {
     return this.db.transaction(() => {
       this.db.query("DELETE FROM device_pending WHERE device_id = $device").run({ device: input.deviceId });
-      const token = this.pair({ ...input, roles: [input.role] }, via, now);
+      const token = this.pair({ ...input, roles: [input.role] }, via, now, true)!;
       return { device: this.paired(input.deviceId)!, token };
     }).immediate();
   }
@@ -197,21 +200,37 @@ export class PairingStore {
   /** Whether `token` is the live token of (device, role); marks it used. Constant-time compare. */
   verifyToken(deviceId: string, role: string, token: string, now = Date.now()): boolean {
     const row = this.db.query("SELECT token_sha256 FROM device_tokens WHERE device_id = $device AND role = $role").get({ device: deviceId, role }) as Row | null;
-    if (!row) return false;
+    if (!row || row.token_sha256 === "") return false;
     const ok = timingSafeEqual(Buffer.from(String(row.token_sha256), "hex"), Buffer.from(digest(token), "hex"));
     if (ok) this.db.query("UPDATE device_tokens SET last_used_at_ms = $now WHERE device_id = $device AND role = $role").run({ now, device: deviceId, role });
     return ok;
   }
 
-  /** A new token for (device, role), replacing the old one; undefined when the device has no such role. */
-  rotate(deviceId: string, role: string, now = Date.now()): { token: string; scopes: string[]; rotatedAtMs: number } | undefined {
+  /**
+   * Retires the (device, role) token at once; its successor is minted on the device's next connect
+   * (`needsToken`, then `mint`) and handed to it there, so no plaintext token ever waits in the
+   * database. Undefined when the device has no such role.
+   */
+  rotate(deviceId: string, role: string, now = Date.now()): { scopes: string[]; rotatedAtMs: number } | undefined {
     return this.db.transaction(() => {
       const row = this.db.query("SELECT scopes FROM device_tokens WHERE device_id = $device AND role = $role").get({ device: deviceId, role }) as Row | null;
       if (!row) return undefined;
-      const token = newToken();
-      this.db.query("UPDATE device_tokens SET token_sha256 = $hash, rotated_at_ms = $now WHERE device_id = $device AND role = $role").run({ hash: digest(token), now, device: deviceId, role });
-      return { token, scopes: parse<string[]>(row.scopes), rotatedAtMs: now };
+      this.db.query("UPDATE device_tokens SET token_sha256 = '', rotated_at_ms = $now WHERE device_id = $device AND role = $role").run({ now, device: deviceId, role });
+      return { scopes: parse<string[]>(row.scopes), rotatedAtMs: now };
     }).immediate();
+  }
+
+  /** Whether the role's token was rotated and its successor not yet handed out. */
+  needsToken(deviceId: string, role: string): boolean {
+    const row = this.db.query("SELECT token_sha256 FROM device_tokens WHERE device_id = $device AND role = $role").get({ device: deviceId, role }) as Row | null;
+    return row !== null && row.token_sha256 === "";
+  }
+
+  /** A fresh token for an approved (device, role); returned once. */
+  mint(deviceId: string, role: string, now = Date.now()): string | undefined {
+    const token = newToken();
+    const changed = this.db.query("UPDATE device_tokens SET token_sha256 = $hash, created_at_ms = $now WHERE device_id = $device AND role = $role").run({ hash: digest(token), now, device: deviceId, role }).changes;
+    return changed > 0 ? token : undefined;
   }
 
   /** Drops the (device, role) token and the role's approval; the device must pair again for it. */
@@ -229,7 +248,8 @@ export class PairingStore {
     this.db.query("UPDATE device_paired SET last_seen_at_ms = $now WHERE device_id = $device").run({ now, device: deviceId });
   }
 
-  private pair(req: PairingRequestInput & { roles: string[] }, via: string, now: number): string {
+  /** Pairs the role; with `mintNow` returns its new token, else leaves the token to be minted on connect. */
+  private pair(req: PairingRequestInput & { roles: string[] }, via: string, now: number, mintNow: boolean): string | undefined {
     const prev = this.paired(req.deviceId);
     const roles = [...new Set([...(prev?.publicKey === req.publicKey ? prev.roles : []), ...req.roles])];
     const scopes = [...new Set([...(prev?.publicKey === req.publicKey ? prev.scopes : []), ...req.scopes])];
@@ -237,11 +257,11 @@ export class PairingStore {
       .query(`INSERT INTO device_paired VALUES ($device, $key, $meta, $roles, $scopes, $via, $now, $now, NULL)
               ON CONFLICT (device_id) DO UPDATE SET public_key = $key, meta = $meta, roles = $roles, scopes = $scopes, approved_via = $via, approved_at_ms = $now`)
       .run({ device: req.deviceId, key: req.publicKey, meta: json(metaOf(req)), roles: json(roles), scopes: json(scopes), via, now });
-    const token = newToken();
+    const token = mintNow ? newToken() : undefined;
     this.db
       .query(`INSERT INTO device_tokens VALUES ($device, $role, $hash, $scopes, $now, NULL, NULL)
               ON CONFLICT (device_id, role) DO UPDATE SET token_sha256 = $hash, scopes = $scopes, created_at_ms = $now, last_used_at_ms = NULL, rotated_at_ms = NULL`)
-      .run({ device: req.deviceId, role: req.role, hash: digest(token), scopes: json(req.scopes), now });
+      .run({ device: req.deviceId, role: req.role, hash: token ? digest(token) : "", scopes: json(req.scopes), now });
     return token;
   }
 

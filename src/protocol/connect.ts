@@ -121,7 +121,11 @@ export const HelloOkSchema = z
       stateVersion: StateVersionSchema,
       uptimeMs: z.int(),
     }),
-    auth: z.object({ role: RoleSchema, scopes: z.array(z.string()), method: z.string().optional() }),
+    auth: z.object({
+      role: RoleSchema, scopes: z.array(z.string()), method: z.string().optional(),
+      deviceToken: z.string().optional().describe("This device's token for its role, when minted in this handshake or presented"),
+      issuedAtMs: z.number().optional(),
+    }),
     policy: PolicySchema,
   })
   .describe("Payload of the successful connect response");

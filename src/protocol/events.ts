@@ -15,6 +15,13 @@ export const EVENTS = {
     .object({ runId: z.string(), sessionKey: z.string(), agentId: z.string().optional(), seq: z.int(), state: z.enum(["delta", "final", "aborted", "error"]) })
     .passthrough()
     .describe("Chat view of a run: cumulative deltas, the final message, abort or error"),
+  "device.pair.requested": z
+    .object({ requestId: z.string(), deviceId: z.string(), publicKey: z.string(), role: z.string(), roles: z.array(z.string()), scopes: z.array(z.string()), silent: z.boolean(), isRepair: z.boolean(), ts: z.number() })
+    .passthrough()
+    .describe("A device asked to be paired (operator.pairing)"),
+  "device.pair.resolved": z
+    .strictObject({ requestId: z.string(), deviceId: z.string(), decision: z.enum(["approved", "rejected"]), ts: z.number() })
+    .describe("A pairing request was approved (silently or by an operator) or rejected/superseded (operator.pairing)"),
   shutdown: z
     .strictObject({ reason: z.string(), restartExpectedMs: z.int().min(0).optional() })
     .describe("The gateway is stopping or restarting; clients should reconnect"),

@@ -12,6 +12,7 @@ import * as logs from "./methods/logs.ts";
 import * as agentM from "./methods/agent.ts";
 import * as chat from "./methods/chat.ts";
 import * as secrets from "./methods/secrets.ts";
+import * as device from "./methods/device.ts";
 import type { MethodSpec } from "./methods/types.ts";
 
 /** Every method the protocol declares, one entry each; the gateway implements them by name. */
@@ -29,6 +30,12 @@ export const METHOD_SPECS = {
   "chat.history": chat.chatHistory,
   "sessions.list": chat.sessionsList,
   "secrets.reload": secrets.secretsReload,
+  "device.pair.list": device.devicePairList,
+  "device.pair.approve": device.devicePairApprove,
+  "device.pair.reject": device.devicePairReject,
+  "device.pair.remove": device.devicePairRemove,
+  "device.token.rotate": device.deviceTokenRotate,
+  "device.token.revoke": device.deviceTokenRevoke,
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHOD_SPECS;
 
@@ -46,4 +53,4 @@ export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = Object.assi
   "node.pair.list": "operator.pairing", "node.pair.approve": "operator.pairing", "node.pair.reject": "operator.pairing",
   "node.pair.remove": "operator.pairing", "node.rename": "operator.pairing",
 });
-export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods };
+export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods };

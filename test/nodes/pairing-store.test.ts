@@ -46,29 +46,36 @@ describe("pending requests", () => {
 });
 
 describe("paired devices and tokens", () => {
-  test("approve pairs the role, mints a token shown once, and lists no token string", () => {
+  test("approve pairs the role; the token is minted for the device's next connect, shown once, never listed", () => {
     const s = PairingStore.open(":memory:");
     const { request } = s.request(node());
     const approved = s.approve(request.requestId, "owner", 5000)!;
     expect(approved.device).toMatchObject({ deviceId: request.deviceId, roles: ["node"], approvedVia: "owner", approvedAtMs: 5000, displayName: "box" });
-    expect(approved.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(JSON.stringify(s.list())).not.toContain(approved.token);
     expect(s.pending()).toEqual([]);
-    expect(s.verifyToken(request.deviceId, "node", approved.token)).toBe(true);
-    expect(s.verifyToken(request.deviceId, "node", approved.token + "x")).toBe(false);
-    expect(s.verifyToken(request.deviceId, "operator", approved.token)).toBe(false);
+    expect(s.needsToken(request.deviceId, "node")).toBe(true);
+    const token = s.mint(request.deviceId, "node")!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(s.list())).not.toContain(token);
+    expect(s.verifyToken(request.deviceId, "node", token)).toBe(true);
+    expect(s.verifyToken(request.deviceId, "node", token + "x")).toBe(false);
+    expect(s.verifyToken(request.deviceId, "operator", token)).toBe(false);
     expect(s.approve(request.requestId, "owner")).toBeUndefined();
   });
 
-  test("rotate replaces the token; revoke drops it and the role; remove forgets the device", () => {
+  test("rotate retires the token at once and the next one is minted later; revoke drops it and the role; remove forgets the device", () => {
     const s = PairingStore.open(":memory:");
     const { token } = s.pairNow(node(), "silent", 1000);
+    expect(s.needsToken(node().deviceId, "node")).toBe(false);
     const rotated = s.rotate(node().deviceId, "node", 2000)!;
-    expect(rotated.rotatedAtMs).toBe(2000);
+    expect(rotated).toEqual({ scopes: [], rotatedAtMs: 2000 });
     expect(s.verifyToken(node().deviceId, "node", token)).toBe(false);
-    expect(s.verifyToken(node().deviceId, "node", rotated.token)).toBe(true);
+    expect(s.verifyToken(node().deviceId, "node", "")).toBe(false);
+    expect(s.needsToken(node().deviceId, "node")).toBe(true);
+    const next = s.mint(node().deviceId, "node", 2500)!;
+    expect(s.verifyToken(node().deviceId, "node", next)).toBe(true);
+    expect(s.needsToken(node().deviceId, "node")).toBe(false);
     expect(s.revoke(node().deviceId, "node", 3000)).toEqual({ revokedAtMs: 3000 });
-    expect(s.verifyToken(node().deviceId, "node", rotated.token)).toBe(false);
+    expect(s.verifyToken(node().deviceId, "node", next)).toBe(false);
     expect(s.paired(node().deviceId)?.roles).toEqual([]);
     expect(s.revoke(node().deviceId, "node")).toBeUndefined();
     expect(s.rotate(node().deviceId, "node")).toBeUndefined();

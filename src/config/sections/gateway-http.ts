@@ -51,6 +51,22 @@ export const GatewayControlUiSchema = z
   .strict()
   .describe("Browser access to the gateway");
 
+export const GatewayNodesSchema = z
+  .object({
+    pairing: z
+      .object({
+        autoApproveLocal: z
+          .boolean()
+          .optional()
+          .describe("Pair a device silently when it connects directly on loopback with no browser Origin (default true)"),
+      })
+      .strict()
+      .optional()
+      .describe("Device pairing (gate 1: may this key connect)"),
+  })
+  .strict()
+  .describe("Devices and nodes");
+
 export const GatewayHandshakeSchema = z
   .object({
     maxPendingPerAddress: z

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GatewayControlUiSchema, GatewayHandshakeSchema, GatewayHttpSchema, GatewayRateLimitSchema, GatewayToolsSchema } from "./gateway-http.ts";
+import { GatewayControlUiSchema, GatewayHandshakeSchema, GatewayNodesSchema, GatewayHttpSchema, GatewayRateLimitSchema, GatewayToolsSchema } from "./gateway-http.ts";
 import { secretInput } from "./secrets.ts";
 
 // Order matches the reference CLI's validation message: (allowed: "auto", "lan", "loopback", "custom", "tailnet").
@@ -55,6 +55,7 @@ export const GatewaySchema = z
     tools: GatewayToolsSchema.optional(),
     controlUi: GatewayControlUiSchema.optional(),
     handshake: GatewayHandshakeSchema.optional(),
+    nodes: GatewayNodesSchema.optional(),
   })
   .strict()
   .describe("Gateway server settings");

@@ -1,6 +1,10 @@
 import { agentMethod, agentsListMethod } from "./agent.ts";
 import { chatAbortMethod, chatHistoryMethod, chatSendMethod, sessionsListMethod } from "./chat.ts";
 import { configGetMethod } from "./config.ts";
+import {
+  devicePairApproveMethod, devicePairListMethod, devicePairRejectMethod, devicePairRemoveMethod, deviceTokenRevokeMethod,
+  deviceTokenRotateMethod,
+} from "./device.ts";
 import { logsTailMethod } from "./logs.ts";
 import { MethodRegistry } from "./registry.ts";
 import { secretsReloadMethod } from "./secrets.ts";
@@ -22,6 +26,12 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   chatHistoryMethod,
   sessionsListMethod,
   secretsReloadMethod,
+  devicePairListMethod,
+  devicePairApproveMethod,
+  devicePairRejectMethod,
+  devicePairRemoveMethod,
+  deviceTokenRotateMethod,
+  deviceTokenRevokeMethod,
 ];
 
 export function createMethodRegistry(): MethodRegistry {

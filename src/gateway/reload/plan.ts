@@ -31,6 +31,7 @@ export const RELOAD_TABLE: Readonly<Record<string, TableEntry>> = {
   "gateway.auth.rateLimit": "hot",
   "gateway.controlUi": "hot",
   "gateway.handshake": "hot",
+  "gateway.nodes": "hot",
   "gateway.auth.token": "auth-secret",
   "gateway.auth.password": "auth-secret",
   "logging.level": "hot",

@@ -22,6 +22,8 @@ export interface ConnState {
   authMethod?: string;
   /** Set once the socket proved possession of a device key (connect.params.device). */
   deviceId?: string;
+  /** Its key as raw base64url. */
+  devicePublicKey?: string;
   /** Per-socket broadcast counter; targeted events carry no seq. */
   seq: number;
   /** The id of the last broadcast this socket has had (or that was made before it joined the bus). */

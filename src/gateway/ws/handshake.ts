@@ -6,7 +6,8 @@ import {
 import { MIN_PROBE_PROTOCOL, PROTOCOL_VERSION } from "../../version.ts";
 import { checkOrigin } from "../../auth/origin.ts";
 import { verifyDeviceProof } from "../../nodes/identity.ts";
-import { authenticate, effectiveScopes, HandshakeError } from "../auth.ts";
+import { authenticate, effectiveScopes, HandshakeError, type AuthOutcome } from "../auth.ts";
+import { admitDevice, authenticateDevice, PairingRequiredError, type DeviceAdmission } from "./device-gate.ts";
 import type { MethodRegistry } from "../methods/registry.ts";
 import type { GatewayRuntime } from "../runtime.ts";
 import type { GatewaySocket } from "./conn.ts";
@@ -14,12 +15,12 @@ import { closeReason, errorFrame, okFrame } from "./conn.ts";
 import { wsTrafficLogFor, type WsTrafficLog } from "./ws-log.ts";
 
 /** What a failed connect does: the error res (when there is a request id), then the close. */
-function reject(ws: GatewaySocket, gw: GatewayRuntime, id: string, err: GatewayError, closeCode = 1008): void {
+function reject(ws: GatewaySocket, gw: GatewayRuntime, id: string, err: GatewayError, closeCode = 1008, reason = err.message): void {
   const detail = (err.extra.details as { code?: unknown } | undefined)?.code;
   gw.metrics.handshake(typeof detail === "string" ? detail : err.code);
   ws.data.phase = "closed";
   ws.send(errorFrame(id, err.toShape()));
-  ws.close(closeCode, closeReason(err.message));
+  ws.close(closeCode, closeReason(reason));
 }
 
 function negotiateProtocol(p: ConnectParams): number | null {
@@ -87,15 +88,24 @@ export function handlePreConnect(
       return;
     }
     ws.data.deviceId = proof.deviceId;
+    ws.data.devicePublicKey = proof.publicKey;
   }
+  let admitted: DeviceAdmission = {};
   try {
     if ((p.role ?? "operator") === "node" && !p.device) {
       throw new HandshakeError(ErrorCodes.NOT_PAIRED, "device identity required", {
         details: { code: DetailCodes.DEVICE_IDENTITY_REQUIRED },
       });
     }
-    const outcome = authenticateCounted(ws, p, gw);
     const d = ws.data;
+    let outcome: AuthOutcome;
+    if (d.deviceId) {
+      const auth = authenticateDevice(p, d, gw);
+      admitted = admitDevice(p, d, gw, auth.presented);
+      outcome = auth;
+    } else {
+      outcome = authenticateCounted(ws, p, gw);
+    }
     d.client = p.client;
     d.role = p.role ?? "operator";
     d.scopes = d.role === "node" ? [] : effectiveScopes(p);
@@ -103,10 +113,10 @@ export function handlePreConnect(
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     gw.log.warn("unauthorized connect", { conn: ws.data.connId, client: p.client.id, reason: err.message });
-    reject(ws, gw, req.id, err);
+    reject(ws, gw, req.id, err, 1008, err instanceof PairingRequiredError ? err.closeReason : err.message);
     return;
   }
-  establish(ws, req.id, protocol, gw, methods, wsl);
+  establish(ws, req.id, protocol, gw, methods, wsl, admitted);
 }
 
 /** A browser origin the gateway does not serve, or an address locked out after failed guesses. */
@@ -158,7 +168,9 @@ function authenticateCounted(ws: GatewaySocket, p: ConnectParams, gw: GatewayRun
   }
 }
 
-function establish(ws: GatewaySocket, id: string, protocol: number, gw: GatewayRuntime, methods: MethodRegistry, wsl: WsTrafficLog): void {
+function establish(
+  ws: GatewaySocket, id: string, protocol: number, gw: GatewayRuntime, methods: MethodRegistry, wsl: WsTrafficLog, admitted: DeviceAdmission,
+): void {
   const d = ws.data;
   d.phase = "ready";
   gw.metrics.handshake(null);
@@ -173,7 +185,7 @@ function establish(ws: GatewaySocket, id: string, protocol: number, gw: GatewayR
       stateVersion: gw.stateVersion(),
       uptimeMs: gw.uptimeMs(),
     },
-    auth: { method: d.authMethod, role: d.role!, scopes: d.scopes! },
+    auth: { method: d.authMethod, role: d.role!, scopes: d.scopes!, ...admitted },
     policy: gw.policy,
   };
   // hello-ok must precede any broadcast, including the presence change this connect causes.
