@@ -18,6 +18,7 @@ export function createCli(ctx: CliContext): CommandDef {
       agent: () => import("./agent.ts").then((m) => m.createAgentCommand(ctx)),
       doctor: () => import("./doctor.ts").then((m) => m.createDoctorCommand(ctx)),
       secrets: () => import("./secrets.ts").then((m) => m.createSecretsCommand(ctx)),
+      devices: () => import("./devices/index.ts").then((m) => m.createDevicesCommand(ctx)),
       setup: () => import("./setup.ts").then((m) => m.createSetupCommand(ctx)),
     },
   }) as CommandDef;
