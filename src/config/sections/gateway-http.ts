@@ -63,6 +63,14 @@ export const GatewayNodesSchema = z
       .strict()
       .optional()
       .describe("Device pairing (gate 1: may this key connect)"),
+    commands: z
+      .object({
+        allow: z.array(z.string()).optional().describe("Node commands to let through beyond the platform allowlist (also opts in to camera, SMS …)"),
+        deny: z.array(z.string()).optional().describe("Node commands never let through, whatever the node declares"),
+      })
+      .strict()
+      .optional()
+      .describe("Which node commands the gateway lets through"),
   })
   .strict()
   .describe("Devices and nodes");
