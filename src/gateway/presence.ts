@@ -48,11 +48,14 @@ export class PresenceStore {
   addConnection(conn: ConnState, now = Date.now()): boolean {
     const c = conn.client;
     if (!c) return false;
-    const key = c.instanceId ?? conn.connId;
+    // A device is one entry whatever instance it runs as; a node's instance is its device.
+    const key = conn.deviceId ?? c.instanceId ?? conn.connId;
+    const instanceId = conn.role === "node" && conn.deviceId ? conn.deviceId : c.instanceId;
     const entry: PresenceEntry = {
       host: c.displayName ?? c.id, clientId: c.id, ip: conn.remoteAddress, version: c.version,
       platform: c.platform, mode: c.mode, reason: "connect", ts: now,
-      roles: conn.role ? [conn.role] : undefined, scopes: conn.scopes, instanceId: c.instanceId,
+      roles: conn.role ? [conn.role] : undefined, scopes: conn.scopes?.length ? conn.scopes : undefined, instanceId,
+      deviceId: conn.deviceId,
     };
     if (c.deviceFamily) entry.deviceFamily = c.deviceFamily;
     if (c.modelIdentifier) entry.modelIdentifier = c.modelIdentifier;

@@ -9,6 +9,7 @@ import { Database } from "bun:sqlite";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { closeSync, mkdirSync, openSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
+import { SURFACE_SCHEMA, SurfaceStore } from "./surface-store.ts";
 
 export const PENDING_TTL_MS = 300_000;
 
@@ -105,7 +106,12 @@ function metaOf(input: DeviceMeta): DeviceMeta {
 }
 
 export class PairingStore {
-  private constructor(private readonly db: Database) {}
+  /** Gate 2: the command surfaces of paired nodes, in the same database. */
+  readonly surfaces: SurfaceStore;
+
+  private constructor(private readonly db: Database) {
+    this.surfaces = new SurfaceStore(db);
+  }
 
   /** Opens (creating 0600) the store; `:memory:` for tests. */
   static open(path: string): PairingStore {
@@ -118,6 +124,7 @@ export class PairingStore {
     db.run("PRAGMA synchronous = FULL");
     db.run("PRAGMA foreign_keys = ON");
     db.run(SCHEMA);
+    db.run(SURFACE_SCHEMA);
     return new PairingStore(db);
   }
 

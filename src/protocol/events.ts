@@ -22,6 +22,13 @@ export const EVENTS = {
   "device.pair.resolved": z
     .strictObject({ requestId: z.string(), deviceId: z.string(), decision: z.enum(["approved", "rejected"]), ts: z.number() })
     .describe("A pairing request was approved (silently or by an operator) or rejected/superseded (operator.pairing)"),
+  "node.pair.requested": z
+    .object({ requestId: z.string(), nodeId: z.string(), caps: z.array(z.string()), commands: z.array(z.string()), requiredApproveScopes: z.array(z.string()), ts: z.number() })
+    .passthrough()
+    .describe("A node declared a command surface that needs approval (operator.pairing)"),
+  "node.pair.resolved": z
+    .strictObject({ requestId: z.string(), nodeId: z.string(), decision: z.enum(["approved", "rejected", "removed"]), ts: z.number() })
+    .describe("A node surface request was approved, rejected, or the node removed (operator.pairing; the node itself on approval)"),
   shutdown: z
     .strictObject({ reason: z.string(), restartExpectedMs: z.int().min(0).optional() })
     .describe("The gateway is stopping or restarting; clients should reconnect"),

@@ -13,6 +13,7 @@ import * as agentM from "./methods/agent.ts";
 import * as chat from "./methods/chat.ts";
 import * as secrets from "./methods/secrets.ts";
 import * as device from "./methods/device.ts";
+import * as node from "./methods/node.ts";
 import type { MethodSpec } from "./methods/types.ts";
 
 /** Every method the protocol declares, one entry each; the gateway implements them by name. */
@@ -36,6 +37,13 @@ export const METHOD_SPECS = {
   "device.pair.remove": device.devicePairRemove,
   "device.token.rotate": device.deviceTokenRotate,
   "device.token.revoke": device.deviceTokenRevoke,
+  "node.list": node.nodeList,
+  "node.describe": node.nodeDescribe,
+  "node.pair.list": node.nodePairList,
+  "node.pair.approve": node.nodePairApprove,
+  "node.pair.reject": node.nodePairReject,
+  "node.pair.remove": node.nodePairRemove,
+  "node.rename": node.nodeRename,
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHOD_SPECS;
 
@@ -45,12 +53,10 @@ export type MethodName = keyof typeof METHOD_SPECS;
  * No prototype: the key is a client's method name, and "constructor" or "__proto__" must find nothing.
  */
 export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
-  "last-heartbeat": "operator.read", "node.list": "operator.read", "node.describe": "operator.read",
+  "last-heartbeat": "operator.read",
   "channels.status": "operator.read", 
   "models.list": "operator.read", "gateway.identity.get": "operator.read",
   send: "operator.write", "agent.wait": "operator.write",
   wake: "operator.write", "message.action": "operator.write", "node.invoke": "operator.write",
-  "node.pair.list": "operator.pairing", "node.pair.approve": "operator.pairing", "node.pair.reject": "operator.pairing",
-  "node.pair.remove": "operator.pairing", "node.rename": "operator.pairing",
 });
-export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods };
+export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods, node as nodeMethods };

@@ -100,7 +100,7 @@ describe("authorization", () => {
   test("known-but-unimplemented methods keep their scope", async () => {
     const reader = await as(["operator.read"]);
     expect((await reader.request("chat.send", {})).error!.message).toBe("missing scope: operator.write");
-    expect((await reader.request("node.list", {})).error!.message).toBe("unknown method: node.list");
+    expect((await reader.request("last-heartbeat", {})).error!.message).toBe("unknown method: last-heartbeat");
     reader.close();
   });
 });

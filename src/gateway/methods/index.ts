@@ -7,6 +7,10 @@ import {
 } from "./device.ts";
 import { logsTailMethod } from "./logs.ts";
 import { MethodRegistry } from "./registry.ts";
+import {
+  nodeDescribeMethod, nodeListMethod, nodePairApproveMethod, nodePairListMethod, nodePairRejectMethod, nodePairRemoveMethod,
+  nodeRenameMethod,
+} from "./node.ts";
 import { secretsReloadMethod } from "./secrets.ts";
 import type { RegisteredMethod } from "./registry.ts";
 import { healthMethod, statusMethod, systemEventMethod, systemPresenceMethod } from "./system.ts";
@@ -32,6 +36,13 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   devicePairRemoveMethod,
   deviceTokenRotateMethod,
   deviceTokenRevokeMethod,
+  nodeListMethod,
+  nodeDescribeMethod,
+  nodePairListMethod,
+  nodePairApproveMethod,
+  nodePairRejectMethod,
+  nodePairRemoveMethod,
+  nodeRenameMethod,
 ];
 
 export function createMethodRegistry(): MethodRegistry {

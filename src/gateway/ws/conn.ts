@@ -24,6 +24,9 @@ export interface ConnState {
   deviceId?: string;
   /** Its key as raw base64url. */
   devicePublicKey?: string;
+  /** A node's declared surface (after the command policy) and what it may run now (gate 2). */
+  nodeDeclared?: { caps: string[]; commands: string[] };
+  nodeEffective?: { caps: string[]; commands: string[] };
   /** Per-socket broadcast counter; targeted events carry no seq. */
   seq: number;
   /** The id of the last broadcast this socket has had (or that was made before it joined the bus). */

@@ -101,6 +101,7 @@ export function createWebSocketHandler(
       d.phase = "closed";
       pending.delete(ws);
       gw.bus.delete(ws);
+      if (wasReady && d.role === "node" && d.deviceId) noteNodeLeft(gw, d.deviceId);
       if (gw.presence.removeConnection(d) && !gw.draining) gw.broadcastPresence();
       wsl.close(d, code, reason, wasReady);
     },
@@ -108,3 +109,12 @@ export function createWebSocketHandler(
 }
 
 export type GatewayServer = Server<ConnState>;
+
+/** When a node left; a failing store (or one closed at shutdown) must not break the close. */
+function noteNodeLeft(gw: GatewayRuntime, nodeId: string): void {
+  try {
+    gw.pairing.surfaces.disconnected(nodeId);
+  } catch (err) {
+    gw.log.debug(`could not record that node ${nodeId.slice(0, 12)}… left: ${(err as Error).message}`);
+  }
+}

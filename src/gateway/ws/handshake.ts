@@ -7,6 +7,7 @@ import { MIN_PROBE_PROTOCOL, PROTOCOL_VERSION } from "../../version.ts";
 import { checkOrigin } from "../../auth/origin.ts";
 import { verifyDeviceProof } from "../../nodes/identity.ts";
 import { authenticate, effectiveScopes, HandshakeError, type AuthOutcome } from "../auth.ts";
+import { reconcileNodeOnConnect } from "../nodes.ts";
 import { admitDevice, authenticateDevice, PairingRequiredError, type DeviceAdmission } from "./device-gate.ts";
 import type { MethodRegistry } from "../methods/registry.ts";
 import type { GatewayRuntime } from "../runtime.ts";
@@ -103,6 +104,7 @@ export function handlePreConnect(
       const auth = authenticateDevice(p, d, gw);
       admitted = admitDevice(p, d, gw, auth.presented);
       outcome = auth;
+      if ((p.role ?? "operator") === "node") reconcileNodeOnConnect(p, d, gw);
     } else {
       outcome = authenticateCounted(ws, p, gw);
     }

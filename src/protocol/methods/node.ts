@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { defineMethod } from "./types.ts";
+
+const NodeEntrySchema = z
+  .object({
+    nodeId: z.string(), displayName: z.string(), platform: z.string().optional(), version: z.string().optional(),
+    clientId: z.string(), clientMode: z.string(), deviceFamily: z.string().optional(),
+    caps: z.array(z.string()), commands: z.array(z.string()), sessionHost: z.boolean(),
+    approvalState: z.enum(["pending-approval", "pending-reapproval", "approved", "unapproved"]),
+    pendingRequestId: z.string().optional(), pendingDeclaredCaps: z.array(z.string()).optional(), pendingDeclaredCommands: z.array(z.string()).optional(),
+    connectedAtMs: z.number().optional(), lastConnectedAtMs: z.number().optional(), lastDisconnectedAtMs: z.number().optional(),
+    lastSeenAtMs: z.number().optional(), lastSeenReason: z.string().optional(), approvedAtMs: z.number().optional(),
+    paired: z.boolean(), connected: z.boolean(), remoteIp: z.string().optional(), hostStats: z.record(z.string(), z.unknown()).optional(),
+  })
+  .describe("A node: effective caps and commands (live when connected, approved when offline) and its approval state");
+
+const PendingNodeSchema = z
+  .object({
+    requestId: z.string(), nodeId: z.string(), clientId: z.string(), clientMode: z.string(), displayName: z.string().optional(),
+    platform: z.string().optional(), version: z.string().optional(), deviceFamily: z.string().optional(),
+    caps: z.array(z.string()), commands: z.array(z.string()), requiredApproveScopes: z.array(z.string()), silent: z.boolean().optional(), ts: z.number(),
+  })
+  .describe("A command surface waiting for approval");
+
+const PairedNodeSchema = z
+  .object({
+    nodeId: z.string(), clientId: z.string(), clientMode: z.string(), displayName: z.string().optional(), platform: z.string().optional(),
+    version: z.string().optional(), deviceFamily: z.string().optional(), caps: z.array(z.string()), commands: z.array(z.string()),
+    createdAtMs: z.number(), approvedAtMs: z.number(), lastSeenAtMs: z.number().optional(), lastSeenReason: z.string().optional(),
+  })
+  .describe("A node with an approved command surface");
+
+export const nodeList = defineMethod({
+  name: "node.list",
+  description: "Every node that has connected: connected first, with effective commands and approval state",
+  params: z.strictObject({}),
+  result: z.strictObject({ ts: z.number(), nodes: z.array(NodeEntrySchema) }),
+  scope: "operator.read",
+  lenientParams: true,
+});
+
+export const nodeDescribe = defineMethod({
+  name: "node.describe",
+  description: "One node by exact id, connected or not",
+  params: z.strictObject({ nodeId: z.string().min(1) }),
+  result: NodeEntrySchema.extend({ ts: z.number() }),
+  scope: "operator.read",
+});
+
+export const nodePairList = defineMethod({
+  name: "node.pair.list",
+  description: "Command surfaces waiting for approval, and nodes with an approved one",
+  params: z.strictObject({}),
+  result: z.strictObject({ pending: z.array(PendingNodeSchema), paired: z.array(PairedNodeSchema) }),
+  scope: "operator.pairing",
+  lenientParams: true,
+});
+
+export const nodePairApprove = defineMethod({
+  name: "node.pair.approve",
+  description: "Approve a node's command surface (needs the request's requiredApproveScopes); the live session is updated in place",
+  params: z.strictObject({ requestId: z.string().min(1) }),
+  result: z.strictObject({ requestId: z.string(), node: PairedNodeSchema }),
+  scope: "operator.pairing",
+});
+
+export const nodePairReject = defineMethod({
+  name: "node.pair.reject",
+  description: "Reject a node's pending command surface; the node stays connected with what was approved before",
+  params: z.strictObject({ requestId: z.string().min(1) }),
+  result: z.strictObject({ requestId: z.string(), nodeId: z.string() }),
+  scope: "operator.pairing",
+});
+
+export const nodePairRemove = defineMethod({
+  name: "node.pair.remove",
+  description: "Drop a node's role and surface; it is closed 4001 \"device removed\"",
+  params: z.strictObject({ nodeId: z.string().min(1) }),
+  result: z.strictObject({ nodeId: z.string() }),
+  scope: "operator.pairing",
+});
+
+export const nodeRename = defineMethod({
+  name: "node.rename",
+  description: "Give a node a display name that wins over the one it reports",
+  params: z.strictObject({ nodeId: z.string().min(1), displayName: z.string().trim().min(1).max(200) }),
+  result: z.strictObject({ nodeId: z.string(), displayName: z.string() }),
+  scope: "operator.pairing",
+});
