@@ -26,6 +26,7 @@ import { checkOrigin, ownOriginsFor, type OriginPolicy } from "../auth/origin.ts
 import { admissionLimits, PendingBudget, type AdmissionLimits } from "./ws/admission.ts";
 import { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 import { PairingStore } from "../nodes/pairing-store.ts";
+import { NodeInvocations } from "./node-invoke.ts";
 
 export interface SystemEventRecord {
   text: string;
@@ -60,6 +61,8 @@ export class GatewayRuntime {
   readonly limiter = new FailedAuthLimiter();
   /** Slots for sockets that have not completed connect. */
   readonly admission = new PendingBudget();
+  /** node.invoke calls waiting for their node. */
+  readonly invocations = new NodeInvocations();
   readonly version = VERSION;
   readonly buildId = BUILD_ID;
   port = 0;
@@ -289,6 +292,7 @@ export class GatewayRuntime {
   }
 
   close(): void {
+    this.invocations.close();
     this.loop.stop();
   }
 }

@@ -29,6 +29,12 @@ export const EVENTS = {
   "node.pair.resolved": z
     .strictObject({ requestId: z.string(), nodeId: z.string(), decision: z.enum(["approved", "rejected", "removed"]), ts: z.number() })
     .describe("A node surface request was approved, rejected, or the node removed (operator.pairing; the node itself on approval)"),
+  "node.invoke.request": z
+    .strictObject({ id: z.string(), nodeId: z.string(), command: z.string(), paramsJSON: z.string().nullable(), timeoutMs: z.int(), idempotencyKey: z.string() })
+    .describe("To one node: run this command and answer with node.invoke.result"),
+  "node.invoke.cancel": z
+    .strictObject({ invokeId: z.string(), nodeId: z.string() })
+    .describe("To one node: the invocation's deadline passed; stop the command and send no result"),
   shutdown: z
     .strictObject({ reason: z.string(), restartExpectedMs: z.int().min(0).optional() })
     .describe("The gateway is stopping or restarting; clients should reconnect"),

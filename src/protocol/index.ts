@@ -44,6 +44,8 @@ export const METHOD_SPECS = {
   "node.pair.reject": node.nodePairReject,
   "node.pair.remove": node.nodePairRemove,
   "node.rename": node.nodeRename,
+  "node.invoke": node.nodeInvoke,
+  "node.invoke.result": node.nodeInvokeResult,
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHOD_SPECS;
 
@@ -57,6 +59,6 @@ export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = Object.assi
   "channels.status": "operator.read", 
   "models.list": "operator.read", "gateway.identity.get": "operator.read",
   send: "operator.write", "agent.wait": "operator.write",
-  wake: "operator.write", "message.action": "operator.write", "node.invoke": "operator.write",
+  wake: "operator.write", "message.action": "operator.write",
 });
 export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods, node as nodeMethods };

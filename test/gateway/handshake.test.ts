@@ -34,7 +34,7 @@ describe("successful connect", () => {
     expect(hello.protocol).toBe(4);
     expect(hello.features.methods).toContain("system-presence");
     expect(hello.features.methods).toContain("agent");
-    expect(hello.features.methods).not.toContain("node.invoke");
+    expect(hello.features.methods).not.toContain("last-heartbeat");
     expect(hello.features.events).toEqual(expect.arrayContaining(["tick", "presence", "shutdown"]));
     expect(hello.auth).toEqual({ method: "token", role: "operator", scopes: ["operator.read", "operator.write"] });
     expect(hello.policy).toEqual({ maxPayload: 26214400, maxBufferedBytes: 52428800, tickIntervalMs: 30000 });

@@ -9,7 +9,7 @@ import { logsTailMethod } from "./logs.ts";
 import { MethodRegistry } from "./registry.ts";
 import {
   nodeDescribeMethod, nodeListMethod, nodePairApproveMethod, nodePairListMethod, nodePairRejectMethod, nodePairRemoveMethod,
-  nodeRenameMethod,
+  nodeRenameMethod, nodeInvokeMethod, nodeInvokeResultMethod,
 } from "./node.ts";
 import { secretsReloadMethod } from "./secrets.ts";
 import type { RegisteredMethod } from "./registry.ts";
@@ -43,6 +43,8 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   nodePairRejectMethod,
   nodePairRemoveMethod,
   nodeRenameMethod,
+  nodeInvokeMethod,
+  nodeInvokeResultMethod,
 ];
 
 export function createMethodRegistry(): MethodRegistry {

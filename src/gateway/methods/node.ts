@@ -68,6 +68,12 @@ export const nodePairRemoveMethod = implement(nodeMethods.nodePairRemove, ({ nod
   return { nodeId };
 });
 
+export const nodeInvokeMethod = implement(nodeMethods.nodeInvoke, (p, { gw, conn }) =>
+  gw.invocations.invoke(gw, conn, p) as Promise<never>,
+);
+
+export const nodeInvokeResultMethod = implement(nodeMethods.nodeInvokeResult, (p, { gw, conn }) => gw.invocations.result(conn, p));
+
 export const nodeRenameMethod = implement(nodeMethods.nodeRename, ({ nodeId, displayName }, { gw }) => {
   known(gw, nodeId);
   gw.pairing.surfaces.rename(nodeId, displayName);

@@ -101,7 +101,7 @@ export function createWebSocketHandler(
       d.phase = "closed";
       pending.delete(ws);
       gw.bus.delete(ws);
-      if (wasReady && d.role === "node" && d.deviceId) noteNodeLeft(gw, d.deviceId);
+      if (wasReady && d.role === "node" && d.deviceId) noteNodeLeft(gw, d.deviceId, d.connId);
       if (gw.presence.removeConnection(d) && !gw.draining) gw.broadcastPresence();
       wsl.close(d, code, reason, wasReady);
     },
@@ -111,7 +111,8 @@ export function createWebSocketHandler(
 export type GatewayServer = Server<ConnState>;
 
 /** When a node left; a failing store (or one closed at shutdown) must not break the close. */
-function noteNodeLeft(gw: GatewayRuntime, nodeId: string): void {
+function noteNodeLeft(gw: GatewayRuntime, nodeId: string, connId: string): void {
+  gw.invocations.nodeClosed(connId);
   try {
     gw.pairing.surfaces.disconnected(nodeId);
   } catch (err) {

@@ -87,3 +87,37 @@ export const nodeRename = defineMethod({
   result: z.strictObject({ nodeId: z.string(), displayName: z.string() }),
   scope: "operator.pairing",
 });
+
+export const nodeInvoke = defineMethod({
+  name: "node.invoke",
+  description:
+    "Run a command on a connected node (operator.write; operator.admin for browser.proxy*, fs.listDir, terminal.upload). " +
+    "The node gets node.invoke.request; the answer is its result, or UNAVAILABLE with nodeError (TIMEOUT, DISCONNECTED, the node's own)",
+  params: z.strictObject({
+    nodeId: z.string().min(1),
+    command: z.string().min(1),
+    params: z.unknown().optional(),
+    timeoutMs: z.int().min(0).optional(),
+    idempotencyKey: z.string().min(1),
+    sessionKey: z.string().optional(),
+    turnSourceChannel: z.string().optional(),
+    turnSourceTo: z.string().optional(),
+  }),
+  result: z.strictObject({ ok: z.literal(true), nodeId: z.string(), command: z.string(), payload: z.unknown(), payloadJSON: z.string().nullable() }),
+  scope: "operator.write",
+});
+
+export const nodeInvokeResult = defineMethod({
+  name: "node.invoke.result",
+  description: "A node answers a node.invoke.request (node role only); unknown or late ids are ignored",
+  params: z.strictObject({
+    id: z.string().min(1),
+    nodeId: z.string().min(1),
+    ok: z.boolean(),
+    payloadJSON: z.unknown().optional(),
+    payload: z.unknown().optional(),
+    error: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().nullable().optional(),
+  }),
+  result: z.strictObject({ ok: z.literal(true), ignored: z.literal(true).optional() }),
+  scope: "node",
+});
