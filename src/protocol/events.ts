@@ -35,6 +35,9 @@ export const EVENTS = {
   "node.invoke.cancel": z
     .strictObject({ invokeId: z.string(), nodeId: z.string() })
     .describe("To one node: the invocation's deadline passed; stop the command and send no result"),
+  "node.hostStats": z
+    .strictObject({ nodeId: z.string(), hostStats: z.record(z.string(), z.unknown()) })
+    .describe("A node's latest host statistics (CPU, load, memory, disk)"),
   shutdown: z
     .strictObject({ reason: z.string(), restartExpectedMs: z.int().min(0).optional() })
     .describe("The gateway is stopping or restarting; clients should reconnect"),

@@ -14,6 +14,7 @@ import * as chat from "./methods/chat.ts";
 import * as secrets from "./methods/secrets.ts";
 import * as device from "./methods/device.ts";
 import * as node from "./methods/node.ts";
+import * as nodeHost from "./methods/node-host.ts";
 import type { MethodSpec } from "./methods/types.ts";
 
 /** Every method the protocol declares, one entry each; the gateway implements them by name. */
@@ -46,6 +47,10 @@ export const METHOD_SPECS = {
   "node.rename": node.nodeRename,
   "node.invoke": node.nodeInvoke,
   "node.invoke.result": node.nodeInvokeResult,
+  "node.event": nodeHost.nodeEvent,
+  "node.runnerInventory.update": nodeHost.nodeRunnerInventoryUpdate,
+  "node.skills.update": nodeHost.nodeSkillsUpdate,
+  "node.pluginTools.update": nodeHost.nodePluginToolsUpdate,
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHOD_SPECS;
 
@@ -61,4 +66,4 @@ export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = Object.assi
   send: "operator.write", "agent.wait": "operator.write",
   wake: "operator.write", "message.action": "operator.write",
 });
-export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods, node as nodeMethods };
+export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods, node as nodeMethods, nodeHost as nodeHostMethods };

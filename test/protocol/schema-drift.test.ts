@@ -13,7 +13,7 @@ describe("schema/ is what the code generates (run `bun run gen` after changing a
 describe("the protocol schema comes from the registry", () => {
   test("lists each implemented method with its scope and params", () => {
     const doc = JSON.parse(readFileSync(Object.keys(generatedSchemas())[0]!, "utf8"));
-    expect(Object.keys(doc.methods)).toEqual(["agent", "agents.list", "chat.abort", "chat.history", "chat.send", "config.get", "device.pair.approve", "device.pair.list", "device.pair.reject", "device.pair.remove", "device.token.revoke", "device.token.rotate", "health", "logs.tail", "node.describe", "node.invoke", "node.invoke.result", "node.list", "node.pair.approve", "node.pair.list", "node.pair.reject", "node.pair.remove", "node.rename", "secrets.reload", "sessions.list", "status", "system-event", "system-presence"]);
+    expect(Object.keys(doc.methods)).toEqual(["agent", "agents.list", "chat.abort", "chat.history", "chat.send", "config.get", "device.pair.approve", "device.pair.list", "device.pair.reject", "device.pair.remove", "device.token.revoke", "device.token.rotate", "health", "logs.tail", "node.describe", "node.event", "node.invoke", "node.invoke.result", "node.list", "node.pair.approve", "node.pair.list", "node.pair.reject", "node.pair.remove", "node.pluginTools.update", "node.rename", "node.runnerInventory.update", "node.skills.update", "secrets.reload", "sessions.list", "status", "system-event", "system-presence"]);
     expect(doc.methods["system-event"].scope).toBe("operator.admin");
     expect(doc.methods["system-event"].params.required).toEqual(["text"]);
     expect(doc.handshake.connectParams.additionalProperties).toBe(false);

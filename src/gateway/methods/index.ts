@@ -7,6 +7,7 @@ import {
 } from "./device.ts";
 import { logsTailMethod } from "./logs.ts";
 import { MethodRegistry } from "./registry.ts";
+import { nodeEventMethod, nodePluginToolsUpdateMethod, nodeRunnerInventoryUpdateMethod, nodeSkillsUpdateMethod } from "./node-host.ts";
 import {
   nodeDescribeMethod, nodeListMethod, nodePairApproveMethod, nodePairListMethod, nodePairRejectMethod, nodePairRemoveMethod,
   nodeRenameMethod, nodeInvokeMethod, nodeInvokeResultMethod,
@@ -45,6 +46,10 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   nodeRenameMethod,
   nodeInvokeMethod,
   nodeInvokeResultMethod,
+  nodeEventMethod,
+  nodeRunnerInventoryUpdateMethod,
+  nodeSkillsUpdateMethod,
+  nodePluginToolsUpdateMethod,
 ];
 
 export function createMethodRegistry(): MethodRegistry {

@@ -1,0 +1,46 @@
+/** What a node host reports on and after connect (node role only). */
+import { z } from "zod";
+import { defineMethod } from "./types.ts";
+
+export const HostStatsSchema = z
+  .object({
+    cpuCount: z.number().optional(),
+    loadAverage: z.array(z.number()).optional(),
+    memoryTotalBytes: z.number().optional(),
+    memoryFreeBytes: z.number().optional(),
+    diskTotalBytes: z.number().optional(),
+    diskAvailableBytes: z.number().optional(),
+  })
+  .strict();
+
+export const nodeEvent = defineMethod({
+  name: "node.event",
+  description: "A node reports an event: node.host.stats (saved, broadcast as node.hostStats), exec.started/finished/denied; others are not handled",
+  params: z.strictObject({ event: z.string().min(1), payload: z.unknown().optional(), payloadJSON: z.string().nullable().optional() }),
+  result: z.object({ ok: z.literal(true), event: z.string().optional(), handled: z.boolean().optional(), reason: z.string().optional() }),
+  scope: "node",
+});
+
+export const nodeRunnerInventoryUpdate = defineMethod({
+  name: "node.runnerInventory.update",
+  description: "A node reports its runner features; refused while its command surface awaits approval",
+  params: z.object({ protocolFeatures: z.array(z.string()).optional(), workerHost: z.unknown().optional() }).passthrough(),
+  result: z.strictObject({ nodeId: z.string() }),
+  scope: "node",
+});
+
+export const nodeSkillsUpdate = defineMethod({
+  name: "node.skills.update",
+  description: "A node reports the skills it offers",
+  params: z.object({ skills: z.array(z.unknown()).max(1000).optional() }).passthrough(),
+  result: z.strictObject({ nodeId: z.string(), skills: z.array(z.unknown()) }),
+  scope: "node",
+});
+
+export const nodePluginToolsUpdate = defineMethod({
+  name: "node.pluginTools.update",
+  description: "A node reports the plugin tools it offers",
+  params: z.object({ tools: z.array(z.unknown()).max(1000).optional() }).passthrough(),
+  result: z.strictObject({ nodeId: z.string(), tools: z.array(z.unknown()) }),
+  scope: "node",
+});
