@@ -6,7 +6,8 @@
  * Every write is one transaction; nothing here knows about sockets.
  */
 import { Database } from "bun:sqlite";
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { deviceIdOf, rawPublicKey, toBase64Url } from "./identity.ts";
 import { closeSync, mkdirSync, openSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { SURFACE_SCHEMA, SurfaceStore } from "./surface-store.ts";
@@ -81,6 +82,13 @@ CREATE TABLE IF NOT EXISTS device_paired (
   created_at_ms   INTEGER NOT NULL,
   approved_at_ms  INTEGER NOT NULL,
   last_seen_at_ms INTEGER
+) STRICT;
+CREATE TABLE IF NOT EXISTS gateway_identity (
+  identity_key    TEXT PRIMARY KEY NOT NULL,
+  device_id       TEXT NOT NULL,
+  public_key_pem  TEXT NOT NULL,
+  private_key_pem TEXT NOT NULL,
+  created_at_ms   INTEGER NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS device_tokens (
   device_id     TEXT NOT NULL REFERENCES device_paired (device_id) ON DELETE CASCADE,
@@ -248,6 +256,26 @@ export class PairingStore {
       const device = this.paired(deviceId)!;
       this.db.query("UPDATE device_paired SET roles = $roles WHERE device_id = $device").run({ roles: json(device.roles.filter((r) => r !== role)), device: deviceId });
       return { revokedAtMs: now };
+    }).immediate();
+  }
+
+  /**
+   * The gateway's own Ed25519 identity (row "primary"), made on first use and kept: what it shows
+   * nodes and apps (gateway.identity.get) and signs with. The id follows the same rule as devices'.
+   */
+  identity(now = Date.now()): { deviceId: string; publicKey: string; publicKeyPem: string; privateKeyPem: string } {
+    return this.db.transaction(() => {
+      let row = this.db.query("SELECT * FROM gateway_identity WHERE identity_key = 'primary'").get() as Row | null;
+      if (!row) {
+        const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+        const raw = publicKey.export({ format: "der", type: "spki" }).subarray(12);
+        this.db
+          .query("INSERT INTO gateway_identity VALUES ('primary', $id, $pub, $priv, $now)")
+          .run({ id: deviceIdOf(raw), pub: publicKey.export({ format: "pem", type: "spki" }).toString(), priv: privateKey.export({ format: "pem", type: "pkcs8" }).toString(), now });
+        row = this.db.query("SELECT * FROM gateway_identity WHERE identity_key = 'primary'").get() as Row;
+      }
+      const raw = rawPublicKey(String(row.public_key_pem))!;
+      return { deviceId: String(row.device_id), publicKey: toBase64Url(raw), publicKeyPem: String(row.public_key_pem), privateKeyPem: String(row.private_key_pem) };
     }).immediate();
   }
 

@@ -47,6 +47,7 @@ export const METHOD_SPECS = {
   "node.rename": node.nodeRename,
   "node.invoke": node.nodeInvoke,
   "node.invoke.result": node.nodeInvokeResult,
+  "gateway.identity.get": node.gatewayIdentityGet,
   "node.event": nodeHost.nodeEvent,
   "node.runnerInventory.update": nodeHost.nodeRunnerInventoryUpdate,
   "node.skills.update": nodeHost.nodeSkillsUpdate,
@@ -62,7 +63,7 @@ export type MethodName = keyof typeof METHOD_SPECS;
 export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
   "last-heartbeat": "operator.read",
   "channels.status": "operator.read", 
-  "models.list": "operator.read", "gateway.identity.get": "operator.read",
+  "models.list": "operator.read",
   send: "operator.write", "agent.wait": "operator.write",
   wake: "operator.write", "message.action": "operator.write",
 });

@@ -32,6 +32,13 @@ async function connectNode(d: TestDevice): Promise<RawClient> {
 
 const STATS = { cpuCount: 2, loadAverage: [0.1, 0.2, 0.3], memoryTotalBytes: 8e9, memoryFreeBytes: 4e9, diskTotalBytes: 1e11, diskAvailableBytes: 5e10 };
 
+test("gateway.identity.get: the gateway's own stable identity", async () => {
+  const a = (await admin.request("gateway.identity.get", {})).payload;
+  expect(a.deviceId).toMatch(/^[0-9a-f]{64}$/);
+  expect(a.publicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect((await admin.request("gateway.identity.get", {})).payload).toEqual(a);
+});
+
 test("while the surface awaits approval: stats and runner inventory are refused, skills and tools answered", async () => {
   const dev = newTestDevice();
   const node = await connectNode(dev);

@@ -1,7 +1,7 @@
 // Device pairing storage: requests reused, superseded and expired; approval mints one token per
 // (device, role), stored only as a digest; rotate, revoke, remove; everything survives a reopen.
 import { describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
+import { createHash, sign, verify } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PairingStore, PENDING_TTL_MS, type PairingRequestInput } from "../../src/nodes/pairing-store.ts";
@@ -91,6 +91,20 @@ describe("paired devices and tokens", () => {
     expect(s.paired(node().deviceId)!.tokens.map((t) => t.role)).toEqual(["node", "operator"]);
     s.pairNow(node(undefined, { publicKey: "pk-other" }), "owner");
     expect(s.paired(node().deviceId)?.roles).toEqual(["node"]);
+  });
+
+  test("the gateway's own identity is made once and kept: a valid Ed25519 key whose id is its hash", () => {
+    const path = join(tempDir("pairing-"), "state", "pairing.sqlite");
+    const s = PairingStore.open(path);
+    const first = s.identity();
+    expect(first.deviceId).toMatch(/^[0-9a-f]{64}$/);
+    expect(createHash("sha256").update(Buffer.from(first.publicKey, "base64url")).digest("hex")).toBe(first.deviceId);
+    const signature = sign(null, Buffer.from("hello"), first.privateKeyPem);
+    expect(verify(null, Buffer.from("hello"), first.publicKeyPem, signature)).toBe(true);
+    s.close();
+    const again = PairingStore.open(path);
+    expect(again.identity().deviceId).toBe(first.deviceId);
+    again.close();
   });
 
   test("survives a reopen; the file holds digests, never a token", () => {

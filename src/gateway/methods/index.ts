@@ -10,7 +10,7 @@ import { MethodRegistry } from "./registry.ts";
 import { nodeEventMethod, nodePluginToolsUpdateMethod, nodeRunnerInventoryUpdateMethod, nodeSkillsUpdateMethod } from "./node-host.ts";
 import {
   nodeDescribeMethod, nodeListMethod, nodePairApproveMethod, nodePairListMethod, nodePairRejectMethod, nodePairRemoveMethod,
-  nodeRenameMethod, nodeInvokeMethod, nodeInvokeResultMethod,
+  nodeRenameMethod, nodeInvokeMethod, nodeInvokeResultMethod, gatewayIdentityGetMethod,
 } from "./node.ts";
 import { secretsReloadMethod } from "./secrets.ts";
 import type { RegisteredMethod } from "./registry.ts";
@@ -46,6 +46,7 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   nodeRenameMethod,
   nodeInvokeMethod,
   nodeInvokeResultMethod,
+  gatewayIdentityGetMethod,
   nodeEventMethod,
   nodeRunnerInventoryUpdateMethod,
   nodeSkillsUpdateMethod,

@@ -74,6 +74,11 @@ export const nodeInvokeMethod = implement(nodeMethods.nodeInvoke, (p, { gw, conn
 
 export const nodeInvokeResultMethod = implement(nodeMethods.nodeInvokeResult, (p, { gw, conn }) => gw.invocations.result(conn, p));
 
+export const gatewayIdentityGetMethod = implement(nodeMethods.gatewayIdentityGet, (_p, { gw }) => {
+  const { deviceId, publicKey } = gw.pairing.identity();
+  return { deviceId, publicKey };
+});
+
 export const nodeRenameMethod = implement(nodeMethods.nodeRename, ({ nodeId, displayName }, { gw }) => {
   known(gw, nodeId);
   gw.pairing.surfaces.rename(nodeId, displayName);

@@ -121,3 +121,12 @@ export const nodeInvokeResult = defineMethod({
   result: z.strictObject({ ok: z.literal(true), ignored: z.literal(true).optional() }),
   scope: "node",
 });
+
+export const gatewayIdentityGet = defineMethod({
+  name: "gateway.identity.get",
+  description: "The gateway's own device identity: its id (hex SHA-256 of the raw Ed25519 key) and public key (base64url)",
+  params: z.strictObject({}),
+  result: z.strictObject({ deviceId: z.string(), publicKey: z.string() }),
+  scope: "operator.read",
+  lenientParams: true,
+});
