@@ -14,7 +14,7 @@ import { activateConfig, type Activation } from "./activate.ts";
 import { describeSecretFailures, SecretsUnavailableError } from "../config/secrets.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import { GatewayStartError, pairingStorePath, sessionStorePath, startGateway } from "./server.ts";
-import { PairingStore } from "../nodes/pairing-store.ts";
+import { PairingHandle } from "../nodes/pairing-store.ts";
 import { SessionStore } from "../agents/sessions.ts";
 import { VERSION } from "../version.ts";
 import { forceFreePort, ForcePortError } from "./force.ts";
@@ -54,8 +54,8 @@ export interface Booted {
   lock?: GatewayLock;
   /** The session store, opened once under the lock and kept across in-process restarts. */
   store: SessionStore;
-  /** The device pairing store, kept the same way. */
-  pairing: PairingStore;
+  /** The device pairing store (opened on first use), kept the same way. */
+  pairing: PairingHandle;
   /**
    * Makes a new activation current without a restart (hot reload, secrets reload): its secrets join
    * the logger's mask list first, then the gateway swaps its snapshot, then log levels follow and
@@ -127,7 +127,7 @@ export interface BootOptions {
   plan?: BootPlan;
   /** The stores of the boot being replaced (a restart keeps them open instead of reopening them). */
   sessionStore?: SessionStore;
-  pairingStore?: PairingStore;
+  pairingStore?: PairingHandle;
   /**
    * When the port is taken, keep trying this long (backoff 100 ms → 2 s) before giving up. A
    * restart uses it: the port it just released may be grabbed in between. 0 (start-up): fail at once.
@@ -144,7 +144,7 @@ export async function bootGateway(input: BootInput, opts: BootOptions = {}): Pro
   let logger: Logger | undefined;
   let lock: GatewayLock | undefined;
   let opened: SessionStore | undefined;
-  let openedPairing: PairingStore | undefined;
+  let openedPairing: PairingHandle | undefined;
   try {
     const plan = opts.plan ?? (await planBoot(input));
     const { activation, hosts, note, warnings } = plan;
@@ -165,7 +165,7 @@ export async function bootGateway(input: BootInput, opts: BootOptions = {}): Pro
     if (locking && !lock) lock = acquireGatewayLock(paths.stateDir, { waitMs: 3000 });
     if (!locking) log.warn("OPENCLAW_ALLOW_MULTI_GATEWAY=1: state-dir lock skipped; another gateway may share this state dir");
     const store = opts.sessionStore ?? (opened = SessionStore.open(sessionStorePath(paths.stateDir)));
-    const pairing = opts.pairingStore ?? (openedPairing = PairingStore.open(pairingStorePath(paths.stateDir)));
+    const pairing = opts.pairingStore ?? (openedPairing = new PairingHandle(pairingStorePath(paths.stateDir)));
     const options: GatewayOptions = {
       config: activation.config, loaded, paths, port: settings.port, bind: settings.bind, bindHosts: hosts,
       auth: settings.auth, logger, handshakeTimeoutMs: handshakeTimeout(env), wsLog: input.wsLog, sessionStore: store, pairingStore: pairing,

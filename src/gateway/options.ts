@@ -6,7 +6,7 @@ import type { Policy } from "../protocol/index.ts";
 import type { AuthConfig } from "./auth.ts";
 import type { AgentService } from "../agents/types.ts";
 import type { SessionStore } from "../agents/sessions.ts";
-import type { PairingStore } from "../nodes/pairing-store.ts";
+import type { PairingHandle } from "../nodes/pairing-store.ts";
 
 /** Everything a gateway is built from: an explicit snapshot, so tests can run many in one process. */
 export interface GatewayOptions {
@@ -31,8 +31,8 @@ export interface GatewayOptions {
    * in-process restarts. Absent, the gateway opens <state>/state/sessions.sqlite and closes it on stop.
    */
   sessionStore?: SessionStore;
-  /** The device pairing store, owned like sessionStore; absent, <state>/state/pairing.sqlite is opened here. */
-  pairingStore?: PairingStore;
+  /** The device pairing store (opened on first use), owned like sessionStore; absent, one for <state>/state/pairing.sqlite. */
+  pairingStore?: PairingHandle;
   /** The agent service; by default built from the config with its store under the state dir. */
   agents?: AgentService;
   /** Longest time `stop()` waits for sockets to close before it stops the listeners anyway. */

@@ -1,6 +1,6 @@
 import { hostname as osHostname, networkInterfaces, release } from "node:os";
 import type { Health, Policy, StateVersion } from "../protocol/index.ts";
-import { deviceFamilyOf } from "../protocol/index.ts";
+import { deviceFamilyOf, ErrorCodes, GatewayError } from "../protocol/index.ts";
 import { BUILD_ID, VERSION } from "../version.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { AgentService } from "../agents/types.ts";
@@ -25,7 +25,7 @@ import { FailedAuthLimiter, rateLimitSettings, type RateLimitSettings } from "..
 import { checkOrigin, ownOriginsFor, type OriginPolicy } from "../auth/origin.ts";
 import { admissionLimits, PendingBudget, type AdmissionLimits } from "./ws/admission.ts";
 import { GatewayMetrics } from "../metrics/gateway-metrics.ts";
-import { PairingStore } from "../nodes/pairing-store.ts";
+import { PairingHandle, type PairingStore } from "../nodes/pairing-store.ts";
 import { NodeInvocations } from "./node-invoke.ts";
 
 export interface SystemEventRecord {
@@ -76,8 +76,8 @@ export class GatewayRuntime {
     readonly options: GatewayOptions,
     readonly agents: AgentService,
     readonly metrics: GatewayMetrics = new GatewayMetrics(),
-    /** Device pairing (gate 1); an in-memory store when none is given (tests of other concerns). */
-    readonly pairing: PairingStore = PairingStore.open(":memory:"),
+    /** Device pairing (gates 1 and 2), opened on first use; in memory when none is given (tests of other concerns). */
+    private readonly pairingHandle: PairingHandle = new PairingHandle(":memory:"),
   ) {
     this.live = { loaded: options.loaded, config: options.config, auth: options.auth };
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
@@ -89,6 +89,17 @@ export class GatewayRuntime {
       deviceFamily: deviceFamilyOf(), instanceId: this.instanceId,
     });
     this.refreshHealth();
+  }
+
+  /** Device pairing and node surfaces; the database opens the first time a device shows up. */
+  get pairing(): PairingStore {
+    try {
+      return this.pairingHandle.get();
+    } catch (err) {
+      // Answered like any storage fault: the request fails, the gateway does not.
+      this.log.error(`cannot open the pairing store ${this.pairingHandle.path}: ${(err as Error).message}`);
+      throw new GatewayError(ErrorCodes.UNAVAILABLE, `device pairing store unavailable: ${(err as Error).message}`, { retryable: true });
+    }
   }
 
   /** The active configuration; replaced as a whole by a hot reload, never edited in place. */

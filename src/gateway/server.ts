@@ -2,7 +2,7 @@ import type { Server, WebSocketHandler } from "bun";
 import { join } from "node:path";
 import { AgentRuntime } from "../agents/runtime.ts";
 import { SessionStore } from "../agents/sessions.ts";
-import { PairingStore } from "../nodes/pairing-store.ts";
+import { PairingHandle } from "../nodes/pairing-store.ts";
 import type { AgentService } from "../agents/types.ts";
 import { SwappableAgents } from "../agents/swappable.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
@@ -76,7 +76,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = new GatewayMetrics();
   const { agents, rebuild, closeAgents } = createAgents(options, metrics);
   const ownsPairing = !options.pairingStore;
-  const pairing = options.pairingStore ?? PairingStore.open(pairingStorePath(options.paths.stateDir));
+  const pairing = options.pairingStore ?? new PairingHandle(pairingStorePath(options.paths.stateDir));
   const gw = new GatewayRuntime(options, agents, metrics, pairing);
   const methods = createMethodRegistry();
   const pending = new PendingSockets({

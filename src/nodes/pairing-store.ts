@@ -335,3 +335,25 @@ function toPending(r: Row): PendingRequest {
 function newToken(): string {
   return randomBytes(32).toString("base64url");
 }
+
+/**
+ * The pairing store, opened on first use: a gateway no device ever connects to never opens it
+ * (start-up time and idle memory stay as they were). Kept across in-process restarts by `gateway run`.
+ */
+export class PairingHandle {
+  private store?: PairingStore;
+  constructor(readonly path: string) {}
+
+  get(): PairingStore {
+    return (this.store ??= PairingStore.open(this.path));
+  }
+
+  get opened(): boolean {
+    return this.store !== undefined;
+  }
+
+  close(): void {
+    this.store?.close();
+    this.store = undefined;
+  }
+}

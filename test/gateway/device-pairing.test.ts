@@ -1,6 +1,8 @@
 // Device pairing (gate 1) over real sockets: silent local approval, the pending path with its
 // events, approval by an admin, device tokens (reconnect, rotate, revoke), reject and remove.
 import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import type { ConnectParams } from "../../src/protocol/index.ts";
 import { newTestDevice, type TestDevice } from "../fixtures/device.ts";
 import { startTestGateway, TEST_TOKEN, type TestGateway } from "../fixtures/gateway.ts";
@@ -169,5 +171,28 @@ describe("tokens and removal", () => {
     const admin = await operator(g);
     expect((await admin.request("device.pair.list", {})).payload.pending).toHaveLength(1);
     expect(reader.events("device.pair.requested")).toEqual([]);
+  });
+});
+
+describe("the pairing store opens when a device first shows up", () => {
+  test("no device, no pairing.sqlite; the first device creates it", async () => {
+    const g = await gateway();
+    const path = join(g.dir, "state", "pairing.sqlite");
+    await operator(g);
+    expect(existsSync(path)).toBe(false);
+    expect((await connectDevice(g, newTestDevice())).res.ok).toBe(true);
+    expect(existsSync(path)).toBe(true);
+  });
+
+  test("a store that cannot be opened refuses the device with UNAVAILABLE and the gateway keeps serving", async () => {
+    const g = await gateway();
+    // A directory where the database file should be: SQLite cannot open it.
+    mkdirSync(join(g.dir, "state", "pairing.sqlite"), { recursive: true });
+    const { res, c } = await connectDevice(g, newTestDevice());
+    expect(res.error).toMatchObject({ code: "UNAVAILABLE", retryable: true });
+    expect(res.error!.message).toStartWith("device pairing store unavailable:");
+    expect((await c.waitClose()).code).toBe(1008);
+    const admin = await operator(g);
+    expect((await admin.request("health")).ok).toBe(true);
   });
 });
