@@ -4,7 +4,8 @@
  * it; clients that are not browsers send none and are not affected.
  */
 import { isIP } from "node:net";
-import { isLoopbackIp } from "./limiter.ts";
+import { hostname as machineName } from "node:os";
+import { isLoopbackHost } from "../config/settings.ts";
 
 export interface OriginPolicy {
   /** `gateway.controlUi.allowedOrigins`: full origins, lowercased on compare; "*" allows any. */
@@ -54,7 +55,7 @@ function bareHost(hostname: string): string {
 
 export function isLoopbackHostname(hostname: string): boolean {
   const h = bareHost(hostname.toLowerCase());
-  return h === "localhost" || h.endsWith(".localhost") || (isIP(h) !== 0 && isLoopbackIp(h));
+  return isLoopbackHost(h) || h.endsWith(".localhost");
 }
 
 function isPrivateIp(h: string): boolean {
@@ -104,6 +105,22 @@ export function ownOriginsFor(port: number, hosts: readonly string[]): string[] 
     for (const scheme of ["http", "https"]) out.push(`${scheme}://${host}:${port}`);
   }
   return out;
+}
+
+/**
+ * Whether a Host header names this machine: an IP literal, a loopback name, the machine's name, or
+ * a host the allowlist names. Anything else is a name someone else's DNS points here (rebinding).
+ */
+export function isOwnHostHeader(host: string | null | undefined, allowedOrigins: readonly string[]): boolean {
+  if (!host) return true;
+  const name = normalizeHostHeader(host, "http:")?.replace(/:\d+$/, "");
+  if (name === undefined) return false;
+  const bare = bareHost(name);
+  if (isIP(bare) !== 0 || isLoopbackHostname(bare) || bare === machineName().toLowerCase()) return true;
+  return allowedOrigins.some((o) => {
+    const allowed = o.trim() === "*" ? "*" : normalizeOrigin(o);
+    return allowed === "*" || (allowed !== undefined && new URL(allowed).hostname === name);
+  });
 }
 
 /**

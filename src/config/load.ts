@@ -78,6 +78,16 @@ export function formatConfigError(err: ConfigError): string {
   return `${err.message}\n${DOCTOR_HINT}`;
 }
 
+/** A message's lines joined into one, for log lines that must stay one line. */
+export function oneLine(text: string): string {
+  return text.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
+}
+
+/** `<file>: <path>: <problem>; <path>: <problem>` on one line. */
+export function configErrorLine(err: ConfigError): string {
+  return `${err.file}: ${err.issues.map((i) => `${i.path}: ${oneLine(i.message)}`).join("; ")}`;
+}
+
 function readConfigText(path: string): string | null {
   try {
     return readFileSync(path, "utf8");

@@ -1,4 +1,4 @@
-import { ConfigError, formatConfigError } from "../config/load.ts";
+import { ConfigError, configErrorLine, formatConfigError, oneLine } from "../config/load.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { ResolvedPaths } from "../config/paths.ts";
 import { checkStartupGuards, StartupGuardError } from "../config/guards.ts";
@@ -106,20 +106,23 @@ export interface BootPlan {
  */
 export async function planBoot(input: BootInput): Promise<BootPlan> {
   const activation = await activateConfig(input);
+  return { activation, ...bindPlan(activation, input.allowUnconfigured) };
+}
+
+/** Where an activation would listen, and the start-up guards on it (throws StartupGuardError). */
+export function bindPlan(activation: Activation, allowUnconfigured: boolean): Omit<BootPlan, "activation"> {
   const { loaded, settings } = activation;
   const { hosts, note } = resolveBindHosts(settings.bind, { customBindHost: settings.customBindHost });
-  const warnings = checkStartupGuards({ loaded, settings, bindHosts: hosts, allowUnconfigured: input.allowUnconfigured });
-  return { activation, hosts, note, warnings };
+  const warnings = checkStartupGuards({ loaded, settings, bindHosts: hosts, allowUnconfigured });
+  return { hosts, note, warnings };
 }
 
 /** The one-line reason a plan was refused: file, key path and problem, for a restart that is skipped. */
 export function describePlanFailure(err: unknown, file: string): string {
-  const flat = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
-  if (err instanceof ConfigError) return `${err.file}: ${err.issues.map((i) => `${i.path}: ${flat(i.message)}`).join("; ")}`;
+  if (err instanceof ConfigError) return configErrorLine(err);
   if (err instanceof SecretsUnavailableError) return `${file}: required secrets are unavailable: ${describeSecretFailures(err.failures)}`;
-  if (err instanceof StartupGuardError) return `${file}: ${err.path ? `${err.path}: ` : ""}${flat(err.message)}`;
-  if (err instanceof SettingsError) return `${file}: ${flat(err.message)}`;
-  return `${file}: ${flat((err as Error)?.message ?? String(err))}`;
+  if (err instanceof StartupGuardError) return `${file}: ${err.path ? `${err.path}: ` : ""}${oneLine(err.message)}`;
+  return `${file}: ${oneLine((err as Error)?.message ?? String(err))}`;
 }
 
 export interface BootOptions {

@@ -13,7 +13,7 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "./options.ts";
 import { GatewayRuntime, type LiveConfig } from "./runtime.ts";
 import { providerFromResolvedConfig } from "./reload/providers.ts";
 import type { ConnState } from "./ws/conn.ts";
-import { isLoopbackIp } from "../auth/limiter.ts";
+import { isLocalDirectPeer, normalizeIp } from "../auth/peer.ts";
 import { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 import { createWebSocketHandler, newConnState } from "./ws/handlers.ts";
 import { PendingSockets } from "./ws/pending.ts";
@@ -45,11 +45,6 @@ export class GatewayStartError extends Error {
 
 function wsUrl(host: string, port: number): string {
   return `ws://${host.includes(":") ? `[${host}]` : host}:${port}`;
-}
-
-function normalizeIp(ip: string | undefined): string {
-  if (!ip) return "unknown";
-  return ip.startsWith("::ffff:") ? ip.slice(7) : ip;
 }
 
 type Fetch = (req: Request, server: Server<ConnState>) => Response | Promise<Response> | undefined;
@@ -167,8 +162,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return { runtime: gw, port: gw.port, hosts: gw.hosts, url: wsUrl(first(gw.hosts), gw.port), stop, applyConfig };
 }
 
-const FORWARDING = ["forwarded", "x-forwarded-for", "x-real-ip"];
-
 /**
  * The WebSocket door, before any WebSocket state exists: a locked-out address gets 429, an
  * exhausted unauthenticated budget 503; otherwise the socket takes a budget slot and upgrades.
@@ -194,7 +187,7 @@ function upgrade(gw: GatewayRuntime, req: Request, server: Server<ConnState>): R
     });
   }
   const headers = req.headers;
-  const localPeer = isLoopbackIp(ip) && !FORWARDING.some((h) => headers.has(h));
+  const localPeer = isLocalDirectPeer(ip, headers);
   const data = newConnState(ip, { origin: headers.get("origin") ?? undefined, host: headers.get("host") ?? undefined, localPeer, admitted: true });
   if (server.upgrade(req, { data })) return undefined;
   gw.admission.release(ip);

@@ -1,4 +1,4 @@
-// Imports in src/service point one way (../shared/spec/DESIGN.md: protocol ← config ← domain
+// Imports in src/service point one way (the project design: protocol ← config ← domain
 // services ← gateway/http ← cli): no service module imports src/cli or the doors above it, and no
 // service modules import each other in a loop. Type-only imports count: a type cycle is a tangle too.
 import { describe, expect, test } from "bun:test";

@@ -6,11 +6,11 @@
  */
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
-import { ConfigError, validateConfig } from "../../config/load.ts";
+import { ConfigError, configErrorLine, oneLine, validateConfig } from "../../config/load.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import { describeSecretFailures, SecretsUnavailableError } from "../../config/secrets.ts";
-import { checkStartupGuards } from "../../config/guards.ts";
-import { resolveBindHosts, SettingsError } from "../../config/settings.ts";
+import { SettingsError } from "../../config/settings.ts";
+import { bindPlan } from "../boot.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { activateConfig, type Activation, type ActivationInput } from "../activate.ts";
 import { DEFAULT_RELOAD_MODE, diffPaths, planReload, type ReloadMode, type ReloadPlan } from "./plan.ts";
@@ -35,17 +35,8 @@ export type ReloadOutcome =
   | { kind: "off"; plan: ReloadPlan }
   | { kind: "none" | "hot" | "restart"; plan: ReloadPlan; elapsedMs: number };
 
-function oneLine(text: string): string {
-  return text.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
-}
-
-/** `<file>: <path>: <problem>; <path>: <problem>` on one line. */
-function describeConfigError(err: ConfigError): string {
-  return `${err.file}: ${err.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
-}
-
 function skipReason(err: unknown, file: string): string {
-  if (err instanceof ConfigError) return `(invalid config): ${describeConfigError(err)}`;
+  if (err instanceof ConfigError) return `(invalid config): ${configErrorLine(err)}`;
   if (err instanceof SecretsUnavailableError) return `(required secrets are unavailable): ${describeSecretFailures(err.failures)}`;
   if (err instanceof SettingsError) return `(invalid config): ${file}: ${oneLine((err as Error).message)}`;
   return `: ${oneLine((err as Error)?.message ?? String(err))}`;
@@ -133,8 +124,7 @@ export async function evaluateConfigChange(target: ReloadTarget, input: ReloadIn
 
   if (plan.action === "restart") {
     try {
-      const { hosts } = resolveBindHosts(next.settings.bind, { customBindHost: next.settings.customBindHost });
-      checkStartupGuards({ loaded: next.loaded, settings: next.settings, bindHosts: hosts, allowUnconfigured: input.allowUnconfigured });
+      bindPlan(next, input.allowUnconfigured);
     } catch (err) {
       const reason = `(gateway would refuse to start): ${oneLine((err as Error).message)}`;
       log.warn(`config reload skipped ${reason}`);

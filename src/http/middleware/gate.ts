@@ -9,10 +9,9 @@ import type { HttpDeps, HttpEnv } from "../env.ts";
 import { crossSiteRefused, gatewayUnavailable, invalidRequest, methodNotAllowed, missingScope, notFound, payloadTooLarge, rateLimited, unauthorized } from "../errors.ts";
 import { authenticateHttp, firstMissingScope } from "./auth.ts";
 import { readJsonBody } from "./body.ts";
-import { isIP } from "node:net";
-import { hostname } from "node:os";
-import { isLoopbackIp, rateLimitSettings, type FailedAuthLimiter } from "../../auth/limiter.ts";
-import { checkOrigin, isCrossSiteRequest, isLoopbackHostname, normalizeOrigin } from "../../auth/origin.ts";
+import { rateLimitSettings, type FailedAuthLimiter } from "../../auth/limiter.ts";
+import { checkOrigin, isCrossSiteRequest, isOwnHostHeader } from "../../auth/origin.ts";
+import { isLocalDirectPeer, normalizeIp } from "../../auth/peer.ts";
 
 export interface GateSpec {
   methods: readonly string[];
@@ -26,14 +25,11 @@ export interface GateSpec {
 }
 
 export function clientIp(c: Context<HttpEnv>): string {
-  let address: string | undefined;
   try {
-    address = c.env?.server?.requestIP(c.req.raw)?.address;
+    return normalizeIp(c.env?.server?.requestIP(c.req.raw)?.address);
   } catch {
-    address = undefined;
+    return "unknown";
   }
-  if (!address) return "unknown";
-  return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -46,20 +42,12 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 function browserMayCall(deps: HttpDeps, c: Context<HttpEnv>): boolean {
   const headers = c.req.raw.headers;
   const policy = deps.originPolicy?.();
-  if (!isLocalHostHeader(headers.get("host"), policy?.allowedOrigins ?? [])) return false;
+  if (!isOwnHostHeader(headers.get("host"), policy?.allowedOrigins ?? [])) return false;
   if (SAFE_METHODS.has(c.req.method)) return true;
-  const localPeer = isLoopbackIp(clientIp(c));
+  const localPeer = isLocalDirectPeer(clientIp(c), headers);
   return !isCrossSiteRequest(headers, (origin) =>
     policy ? checkOrigin({ origin, host: headers.get("host") ?? undefined, localPeer }, policy) : { ok: false, reason: "origin not allowed" },
   );
-}
-
-/** An IP literal, a loopback name, this machine's name, or a host the allowlist names. */
-function isLocalHostHeader(host: string | null, allowedOrigins: readonly string[]): boolean {
-  if (!host) return true;
-  const name = (/^\[([^\]]+)\](?::\d+)?$/.exec(host)?.[1] ?? host.replace(/:\d+$/, "")).toLowerCase();
-  if (isIP(name) !== 0 || isLoopbackHostname(name) || name === hostname().toLowerCase()) return true;
-  return allowedOrigins.some((o) => o.trim() === "*" || normalizeOrigin(o)?.replace(/^[a-z]+:\/\//, "").replace(/:\d+$/, "") === name);
 }
 
 export function gate(deps: HttpDeps, limiter: FailedAuthLimiter, spec: GateSpec): MiddlewareHandler<HttpEnv> {

@@ -5,6 +5,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { HttpEnv } from "../env.ts";
 import { proxyAttributionRequired, textResponse } from "../errors.ts";
+import { hasForwardingHeader } from "../../auth/peer.ts";
 
 const SECURITY_HEADERS: Record<string, string> = {
   "X-Content-Type-Options": "nosniff",
@@ -12,7 +13,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   "Permissions-Policy": "camera=(), microphone=(self), geolocation=()",
 };
 
-const FORWARDING_HEADERS = ["forwarded", "x-real-ip"];
 
 export function securityHeaders(): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
@@ -21,12 +21,6 @@ export function securityHeaders(): MiddlewareHandler<HttpEnv> {
   };
 }
 
-function hasForwardingHeader(headers: Headers): boolean {
-  for (const name of headers.keys()) {
-    if (name.startsWith("x-forwarded-") || FORWARDING_HEADERS.includes(name)) return true;
-  }
-  return false;
-}
 
 /**
  * The gateway has no trusted-proxy list yet, so any forwarded-client header is refused: behind a
