@@ -15,6 +15,7 @@
 // bounded; nothing but --host is ever connected to.
 
 import { connect, type Socket } from "node:net";
+import { upgradeRequest } from "../test/fixtures/raw-upgrade.ts";
 
 function flag(name: string, fallback: string): string {
   const i = Bun.argv.indexOf(`--${name}`);
@@ -91,10 +92,7 @@ function attempt(): Promise<void> {
       if (entry.kind === "admitted") peakOpenAdmitted = Math.max(peakOpenAdmitted, ++openAdmitted);
       done();
     });
-    socket.write(
-      `GET / HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${btoa(crypto.randomUUID().slice(0, 16))}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-    );
+    socket.write(upgradeRequest(host, port));
   });
 }
 

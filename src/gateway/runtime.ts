@@ -25,6 +25,7 @@ import { FailedAuthLimiter, rateLimitSettings, type RateLimitSettings } from "..
 import { checkOrigin, ownOriginsFor, type OriginPolicy } from "../auth/origin.ts";
 import { admissionLimits, PendingBudget, type AdmissionLimits } from "./ws/admission.ts";
 import { GatewayMetrics } from "../metrics/gateway-metrics.ts";
+import { LogThrottle } from "../logging/throttle.ts";
 import { PairingHandle, type PairingStore } from "../nodes/pairing-store.ts";
 import { NodeInvocations } from "./node-invoke.ts";
 
@@ -155,19 +156,15 @@ export class GatewayRuntime {
     }, 0);
   }
 
-  private refusedSinceLog = 0;
-  private refusalLoggedAt = 0;
+  private readonly refusalLog = new LogThrottle(10_000);
 
   /** One warning per 10 s at most, with the count: a flood must not flood the log too. */
   noteAdmissionRefused(ip: string, scope: "address" | "total"): void {
-    this.refusedSinceLog++;
-    const now = Date.now();
-    if (now - this.refusalLoggedAt < 10_000) return;
+    const refused = this.refusalLog.hit();
+    if (refused === undefined) return;
     const limits = this.admissionLimits();
     const budget = scope === "address" ? `${limits.perAddress} per address (${ip})` : `${limits.total} in total`;
-    this.log.warn(`refusing WebSocket upgrades (503): unauthenticated budget of ${budget} exhausted; ${this.refusedSinceLog} refused since last report`);
-    this.refusalLoggedAt = now;
-    this.refusedSinceLog = 0;
+    this.log.warn(`refusing WebSocket upgrades (503): unauthenticated budget of ${budget} exhausted; ${refused} refused since last report`);
   }
 
   /** `GET /metrics`: the counters so far, plus connections, memory and loop lag sampled now. */
@@ -190,13 +187,11 @@ export class GatewayRuntime {
     });
   }
 
-  private pressureLoggedAt = 0;
+  private readonly pressureLog = new LogThrottle(10_000);
 
   /** The pending-socket memory valve fired; one warning per 10 s at most. */
   notePendingPressure(cut: number, growthBytes: number): void {
-    const now = Date.now();
-    if (now - this.pressureLoggedAt < 10_000) return;
-    this.pressureLoggedAt = now;
+    if (this.pressureLog.hit() === undefined) return;
     const mb = Math.round(growthBytes / 1024 / 1024);
     this.log.warn(`memory grew ${mb} MB while unauthenticated sockets were open; cut ${cut} that had not sent connect after 1 s`);
   }

@@ -348,10 +348,6 @@ export class PairingHandle {
     return (this.store ??= PairingStore.open(this.path));
   }
 
-  get opened(): boolean {
-    return this.store !== undefined;
-  }
-
   close(): void {
     this.store?.close();
     this.store = undefined;

@@ -28,18 +28,11 @@ function unauthorized(message: string, code: string, authReason: string, next: s
   });
 }
 
-/**
- * Shared secret first (a device token in `auth.token` also counts, as published), else
- * `auth.deviceToken`. A wrong secret or device token counts against the address's lockout.
- */
+/** Shared secret first (a device token in `auth.token` also counts, as published), else `auth.deviceToken`. */
 export function authenticateDevice(p: ConnectParams, d: ConnState, gw: GatewayRuntime): AuthOutcome & { presented?: string } {
   const role = p.role ?? "operator";
   const deviceId = d.deviceId!;
   const auth = p.auth ?? {};
-  const guess = (err: HandshakeError) => {
-    gw.limiter.recordFailure(d.remoteAddress, gw.rateLimits());
-    return err;
-  };
   if (auth.token || auth.password) {
     try {
       return authenticate(p, gw.auth);
@@ -47,12 +40,12 @@ export function authenticateDevice(p: ConnectParams, d: ConnState, gw: GatewayRu
       if (auth.token && gw.pairing.verifyToken(deviceId, role, auth.token)) return { method: "device-token", presented: auth.token };
       if (!(err instanceof HandshakeError)) throw err;
       const kind = gw.auth.mode === "password" ? "password" : "token";
-      throw guess(unauthorized(`unauthorized: gateway ${kind} mismatch (provide gateway auth ${kind})`, kind === "token" ? DetailCodes.AUTH_TOKEN_MISMATCH : DetailCodes.AUTH_PASSWORD_MISMATCH, `${kind}_mismatch`, "retry_with_device_token", true));
+      throw unauthorized(`unauthorized: gateway ${kind} mismatch (provide gateway auth ${kind})`, kind === "token" ? DetailCodes.AUTH_TOKEN_MISMATCH : DetailCodes.AUTH_PASSWORD_MISMATCH, `${kind}_mismatch`, "retry_with_device_token", true);
     }
   }
   if (auth.deviceToken) {
     if (gw.pairing.verifyToken(deviceId, role, auth.deviceToken)) return { method: "device-token", presented: auth.deviceToken };
-    throw guess(unauthorized("unauthorized: device token mismatch (rotate/reissue device token)", DetailCodes.AUTH_DEVICE_TOKEN_MISMATCH, "device_token_mismatch", "update_auth_credentials", false));
+    throw unauthorized("unauthorized: device token mismatch (rotate/reissue device token)", DetailCodes.AUTH_DEVICE_TOKEN_MISMATCH, "device_token_mismatch", "update_auth_credentials", false);
   }
   if (gw.auth.mode === "none") return { method: "none" };
   const kind = gw.auth.mode === "password" ? "password" : "token";

@@ -60,13 +60,13 @@ export function handleFrame(
 
 function dispatch(ws: GatewaySocket, req: RequestFrame, gw: GatewayRuntime, methods: MethodRegistry, wsl: WsTrafficLog, started: number): void {
   if (wsl.full) wsl.request(ws.data, req.method, req.id);
-  const label = methods.get(req.method) ? req.method : "(unknown)";
+  const registered = methods.get(req.method);
+  const label = registered ? req.method : "(unknown)";
   let result: unknown;
   try {
     if (req.method === "connect") {
       throw new GatewayError(ErrorCodes.INVALID_REQUEST, "connect is only valid as the first request");
     }
-    const registered = methods.get(req.method);
     authorize(ws.data, req.method, registered);
     if (!registered) throw new GatewayError(ErrorCodes.INVALID_REQUEST, `unknown method: ${req.method}`);
     const params = registered.spec.params.safeParse(paramsOf(req, registered.spec.lenientParams));

@@ -101,12 +101,12 @@ export function handlePreConnect(
     const d = ws.data;
     let outcome: AuthOutcome;
     if (d.deviceId) {
-      const auth = authenticateDevice(p, d, gw);
+      const auth = countGuesses(ws, gw, () => authenticateDevice(p, d, gw));
       admitted = admitDevice(p, d, gw, auth.presented);
       outcome = auth;
       if ((p.role ?? "operator") === "node") reconcileNodeOnConnect(p, d, gw);
     } else {
-      outcome = authenticateCounted(ws, p, gw);
+      outcome = countGuesses(ws, gw, () => authenticate(p, gw.auth));
     }
     d.client = p.client;
     d.role = p.role ?? "operator";
@@ -148,16 +148,17 @@ export function rateLimitedError(retryAfterMs: number): GatewayError {
   });
 }
 
-const GUESS_CODES = new Set<string>([DetailCodes.AUTH_TOKEN_MISMATCH, DetailCodes.AUTH_PASSWORD_MISMATCH]);
+const GUESS_CODES = new Set<string>([DetailCodes.AUTH_TOKEN_MISMATCH, DetailCodes.AUTH_PASSWORD_MISMATCH, DetailCodes.AUTH_DEVICE_TOKEN_MISMATCH]);
 
 /**
- * Shared-secret auth that feeds the per-address limiter the HTTP door uses too: a wrong secret is
- * a guess and counts (a missing one is not); a right one outside a lockout clears the count.
+ * Auth (shared secret, or a device's token) that feeds the per-address limiter the HTTP door uses
+ * too: a wrong secret or device token is a guess and counts (a missing one is not); a right one
+ * outside a lockout clears the count.
  */
-function authenticateCounted(ws: GatewaySocket, p: ConnectParams, gw: GatewayRuntime): ReturnType<typeof authenticate> {
+function countGuesses<T extends AuthOutcome>(ws: GatewaySocket, gw: GatewayRuntime, attempt: () => T): T {
   const ip = ws.data.remoteAddress;
   try {
-    const outcome = authenticate(p, gw.auth);
+    const outcome = attempt();
     if (outcome.method !== "none") gw.limiter.recordSuccess(ip);
     return outcome;
   } catch (err) {

@@ -24,7 +24,7 @@ export const PairedDeviceSchema = z
   })
   .describe("A paired device; token strings are never listed");
 
-const RequestIdParams = z.strictObject({ requestId: z.string().min(1) });
+export const RequestIdParams = z.strictObject({ requestId: z.string().min(1) });
 const DeviceRoleParams = z.strictObject({ deviceId: z.string().min(1), role: z.string().min(1) });
 
 export const devicePairList = defineMethod({

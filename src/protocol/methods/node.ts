@@ -1,13 +1,20 @@
 import { z } from "zod";
+import { RequestIdParams } from "./device.ts";
 import { defineMethod } from "./types.ts";
+
+/** What a node says about itself on connect. */
+const NodeMetaFields = {
+  clientId: z.string(), clientMode: z.string(), displayName: z.string().optional(), platform: z.string().optional(),
+  version: z.string().optional(), deviceFamily: z.string().optional(),
+};
+const Names = z.array(z.string());
 
 const NodeEntrySchema = z
   .object({
-    nodeId: z.string(), displayName: z.string(), platform: z.string().optional(), version: z.string().optional(),
-    clientId: z.string(), clientMode: z.string(), deviceFamily: z.string().optional(),
-    caps: z.array(z.string()), commands: z.array(z.string()), sessionHost: z.boolean(),
+    nodeId: z.string(), ...NodeMetaFields, displayName: z.string(),
+    caps: Names, commands: Names, sessionHost: z.boolean(),
     approvalState: z.enum(["pending-approval", "pending-reapproval", "approved", "unapproved"]),
-    pendingRequestId: z.string().optional(), pendingDeclaredCaps: z.array(z.string()).optional(), pendingDeclaredCommands: z.array(z.string()).optional(),
+    pendingRequestId: z.string().optional(), pendingDeclaredCaps: Names.optional(), pendingDeclaredCommands: Names.optional(),
     connectedAtMs: z.number().optional(), lastConnectedAtMs: z.number().optional(), lastDisconnectedAtMs: z.number().optional(),
     lastSeenAtMs: z.number().optional(), lastSeenReason: z.string().optional(), approvedAtMs: z.number().optional(),
     paired: z.boolean(), connected: z.boolean(), remoteIp: z.string().optional(), hostStats: z.record(z.string(), z.unknown()).optional(),
@@ -16,16 +23,14 @@ const NodeEntrySchema = z
 
 const PendingNodeSchema = z
   .object({
-    requestId: z.string(), nodeId: z.string(), clientId: z.string(), clientMode: z.string(), displayName: z.string().optional(),
-    platform: z.string().optional(), version: z.string().optional(), deviceFamily: z.string().optional(),
-    caps: z.array(z.string()), commands: z.array(z.string()), requiredApproveScopes: z.array(z.string()), silent: z.boolean().optional(), ts: z.number(),
+    requestId: z.string(), nodeId: z.string(), ...NodeMetaFields,
+    caps: Names, commands: Names, requiredApproveScopes: Names, silent: z.boolean().optional(), ts: z.number(),
   })
   .describe("A command surface waiting for approval");
 
 const PairedNodeSchema = z
   .object({
-    nodeId: z.string(), clientId: z.string(), clientMode: z.string(), displayName: z.string().optional(), platform: z.string().optional(),
-    version: z.string().optional(), deviceFamily: z.string().optional(), caps: z.array(z.string()), commands: z.array(z.string()),
+    nodeId: z.string(), ...NodeMetaFields, caps: Names, commands: Names,
     createdAtMs: z.number(), approvedAtMs: z.number(), lastSeenAtMs: z.number().optional(), lastSeenReason: z.string().optional(),
   })
   .describe("A node with an approved command surface");
@@ -59,7 +64,7 @@ export const nodePairList = defineMethod({
 export const nodePairApprove = defineMethod({
   name: "node.pair.approve",
   description: "Approve a node's command surface (needs the request's requiredApproveScopes); the live session is updated in place",
-  params: z.strictObject({ requestId: z.string().min(1) }),
+  params: RequestIdParams,
   result: z.strictObject({ requestId: z.string(), node: PairedNodeSchema }),
   scope: "operator.pairing",
 });
@@ -67,7 +72,7 @@ export const nodePairApprove = defineMethod({
 export const nodePairReject = defineMethod({
   name: "node.pair.reject",
   description: "Reject a node's pending command surface; the node stays connected with what was approved before",
-  params: z.strictObject({ requestId: z.string().min(1) }),
+  params: RequestIdParams,
   result: z.strictObject({ requestId: z.string(), nodeId: z.string() }),
   scope: "operator.pairing",
 });
