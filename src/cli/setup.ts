@@ -5,9 +5,10 @@
  * first removes what the profile has accumulated, and refuses the main state dir without --yes.
  */
 import { defineCommand } from "citty";
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { validateConfig } from "../config/load.ts";
+import { writeFileAtomic } from "../config/write-file.ts";
 import type { ResolvedPaths } from "../config/paths.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import { generateGatewayToken, resolveGatewaySettings } from "../config/settings.ts";
@@ -56,26 +57,6 @@ export function isProfileStateDir(paths: ResolvedPaths): boolean {
   return paths.configPathSource === "profile" && paths.profile !== null;
 }
 
-/** Writes via a private temp file and a rename, so a reader sees the old file or the new one. */
-export function writeFileAtomic(path: string, text: string, mode = 0o600): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  try {
-    const fd = openSync(tmp, "wx", mode);
-    try {
-      const buf = Buffer.from(text);
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
 
 function ensurePrivateDir(dir: string): boolean {
   if (existsSync(dir)) return false;

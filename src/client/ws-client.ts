@@ -19,9 +19,22 @@ export interface GatewayConnectOptions {
   token?: string;
   password?: string;
   scopes: readonly string[];
-  clientId: "cli" | "gateway-client";
-  mode: "cli" | "backend";
+  clientId: "cli" | "gateway-client" | "node-host";
+  mode: "cli" | "backend" | "node";
   displayName?: string;
+  /** Operator unless told: a node host connects as `node` and declares what it can run. */
+  role?: "operator" | "node";
+  caps?: readonly string[];
+  commands?: readonly string[];
+  pathEnv?: string;
+  /** A device token instead of (or with) the shared secret. */
+  deviceToken?: string;
+  /** Stable across reconnects (the node host's own id); a fresh uuid otherwise. */
+  instanceId?: string;
+  /** Adds the `device` proof over the challenge nonce; it signs the params exactly as sent. */
+  sign?: (params: Record<string, unknown>, nonce: string) => Record<string, unknown>;
+  /** Called once when an established connection closes (not for a failed handshake). */
+  onClose?: (err: GatewayTransportError) => void;
   /** Budget for open + challenge + hello. */
   timeoutMs: number;
   /** Registered before the socket opens, so no event after hello can be missed. */
@@ -61,6 +74,8 @@ export class GatewayClient {
   private phase: "challenge" | "connecting" | "ready" | "closed" = "challenge";
   private closeError: GatewayTransportError | null = null;
 
+  private onClosed: ((err: GatewayTransportError) => void) | undefined;
+
   private constructor(private readonly ws: WebSocket) {}
 
   /** Opens a socket, answers the challenge with `connect`, and resolves once hello-ok arrived. */
@@ -74,6 +89,7 @@ export class GatewayClient {
     ws.binaryType = "arraybuffer";
     const client = new GatewayClient(ws);
     if (opts.onEvent) client.listeners.add(opts.onEvent);
+    client.onClosed = opts.onClose;
     return client.handshake(opts);
   }
 
@@ -125,7 +141,8 @@ export class GatewayClient {
             return;
           }
           this.phase = "connecting";
-          this.send("connect", connectParams(opts), { timeoutMs: Number.POSITIVE_INFINITY }).then(
+          const params = connectParams(opts);
+          this.send("connect", opts.sign ? opts.sign(params, nonce) : params, { timeoutMs: Number.POSITIVE_INFINITY }).then(
             (payload) => {
               this.hello = payload as HelloOk;
               this.phase = "ready";
@@ -226,6 +243,7 @@ export class GatewayClient {
 
   private shutdown(err: GatewayTransportError): void {
     if (this.phase === "closed") return;
+    const wasReady = this.phase === "ready";
     this.phase = "closed";
     this.closeError = err;
     for (const entry of this.pending.values()) {
@@ -233,6 +251,7 @@ export class GatewayClient {
       entry.reject(err);
     }
     this.pending.clear();
+    if (wasReady) this.onClosed?.(err);
   }
 }
 
@@ -243,20 +262,23 @@ function connectParams(opts: GatewayConnectOptions): Record<string, unknown> {
     platform: process.platform,
     deviceFamily: deviceFamilyOf(),
     mode: opts.mode,
-    instanceId: crypto.randomUUID(),
+    instanceId: opts.instanceId ?? crypto.randomUUID(),
   };
   if (opts.displayName !== undefined) client.displayName = opts.displayName;
   const auth: Record<string, string> = {};
   if (opts.token) auth.token = opts.token;
+  if (opts.deviceToken) auth.deviceToken = opts.deviceToken;
   if (opts.password) auth.password = opts.password;
   const params: Record<string, unknown> = {
     minProtocol: PROTOCOL_VERSION,
     maxProtocol: PROTOCOL_VERSION,
     client,
-    caps: [],
-    role: "operator",
-    scopes: [...opts.scopes],
+    caps: [...(opts.caps ?? [])],
   };
+  if (opts.commands) params.commands = [...opts.commands];
+  if (opts.pathEnv !== undefined) params.pathEnv = opts.pathEnv;
+  params.role = opts.role ?? "operator";
+  params.scopes = [...opts.scopes];
   if (Object.keys(auth).length > 0) params.auth = auth;
   return params;
 }
