@@ -68,12 +68,13 @@ export function filterDeclared(platform: string | undefined, commands: readonly 
   return { allowed, withheld };
 }
 
-/** The scopes an operator needs to approve a command surface. */
+/**
+ * The scopes an operator needs to approve a command surface. Admin covers write, so a surface
+ * that needs admin lists only pairing and admin (as the published gateway does).
+ */
 export function requiredApproveScopes(commands: readonly string[]): string[] {
   if (commands.length === 0) return ["operator.pairing"];
-  const scopes = ["operator.pairing", "operator.write"];
-  if (commands.some((c) => ADMIN_SURFACE.has(c))) scopes.push("operator.admin");
-  return scopes;
+  return ["operator.pairing", commands.some((c) => ADMIN_SURFACE.has(c)) ? "operator.admin" : "operator.write"];
 }
 
 /** The scope `node.invoke` of this command needs. */

@@ -50,7 +50,7 @@ test("a new node's surface waits for approval; the approval applies to the live 
   expect(requested.payload).toMatchObject({
     nodeId: dev.id, clientId: "node-host", displayName: "box", caps: ["system"],
     commands: ["browser.proxy", "fs.listDir", "ollama.chat", "system.run", "system.run.prepare", "system.which"],
-    requiredApproveScopes: ["operator.pairing", "operator.write", "operator.admin"], silent: true,
+    requiredApproveScopes: ["operator.pairing", "operator.admin"], silent: true,
   });
   const requestId = requested.payload.requestId;
   let [node] = await listed(admin);
@@ -69,8 +69,8 @@ test("a new node's surface waits for approval; the approval applies to the live 
   const pairer = await RawClient.connect(g.url, { token: TEST_TOKEN, scopes: ["operator.pairing"] });
   clients.push(pairer);
   expect((await pairer.request("node.pair.approve", { requestId })).error).toMatchObject({
-    code: "FORBIDDEN", message: "missing scope: operator.write",
-    details: { code: "MISSING_SCOPE", missingScope: "operator.write", requiredScopes: ["operator.pairing", "operator.write", "operator.admin"] },
+    code: "FORBIDDEN", message: "missing scope: operator.admin",
+    details: { code: "MISSING_SCOPE", missingScope: "operator.admin", requiredScopes: ["operator.pairing", "operator.admin"] },
   });
   const approved = await admin.request("node.pair.approve", { requestId });
   expect(approved.payload).toMatchObject({ requestId, node: { nodeId: dev.id, commands: requested.payload.commands } });

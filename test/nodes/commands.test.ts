@@ -44,7 +44,7 @@ describe("allowlistRefusal", () => {
 test("approver scopes: pairing; + write with commands; + admin for the system/browser/fs ones", () => {
   expect(requiredApproveScopes([])).toEqual(["operator.pairing"]);
   expect(requiredApproveScopes(["ollama.chat"])).toEqual(["operator.pairing", "operator.write"]);
-  expect(requiredApproveScopes(["ollama.chat", "system.which"])).toEqual(["operator.pairing", "operator.write", "operator.admin"]);
+  expect(requiredApproveScopes(["ollama.chat", "system.which"])).toEqual(["operator.pairing", "operator.admin"]);
 });
 
 test("node.invoke: write for system.run, admin for browser/fs/terminal, never execApprovals or worker controls", () => {
