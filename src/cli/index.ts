@@ -19,6 +19,7 @@ export function createCli(ctx: CliContext): CommandDef {
       doctor: () => import("./doctor.ts").then((m) => m.createDoctorCommand(ctx)),
       secrets: () => import("./secrets.ts").then((m) => m.createSecretsCommand(ctx)),
       devices: () => import("./devices/index.ts").then((m) => m.createDevicesCommand(ctx)),
+      nodes: () => import("./nodes/index.ts").then((m) => m.createNodesCommand(ctx)),
       node: () => import("./node/index.ts").then((m) => m.createNodeCommand(ctx)),
       setup: () => import("./setup.ts").then((m) => m.createSetupCommand(ctx)),
     },

@@ -6,8 +6,9 @@ import { ConfigError, formatConfigError, loadConfig } from "../config/load.ts";
 import { resolveConfigSecrets, secretRefPaths } from "../config/secrets.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import { SettingsError } from "../config/settings.ts";
-import type { GlobalContext } from "./context.ts";
-import { CliError, UsageError } from "./errors.ts";
+import { parseIntArg } from "./args.ts";
+import type { CliContext, GlobalContext } from "./context.ts";
+import { CliError, ExitError, UsageError } from "./errors.ts";
 
 export type ClientIdentity = Pick<GatewayConnectOptions, "clientId" | "mode" | "displayName" | "scopes">;
 
@@ -114,4 +115,52 @@ export function describeError(err: unknown): string {
 
 export function isGatewayError(err: unknown): err is GatewayRequestError | GatewayTransportError {
   return err instanceof GatewayRequestError || err instanceof GatewayTransportError;
+}
+
+/** The flags every client verb shares (urlArgs, timeoutArg, jsonArg), as citty hands them over. */
+export interface ClientCallArgs {
+  url?: string;
+  token?: string;
+  password?: string;
+  timeout?: string;
+  json?: boolean;
+}
+
+export interface ReportedCallOptions {
+  /** Replaces --timeout, for a call whose own deadline needs a wider budget (node.invoke). */
+  timeoutMs?: number;
+  /** Whether a failure as one identity is worth another try as the next one. */
+  retryNext?: (err: unknown) => boolean;
+}
+
+/**
+ * One RPC of a client verb. A gateway failure is printed here (the JSON error shape with --json,
+ * else `<method> failed: CODE: message`) and the command exits 1, so every verb reports alike.
+ */
+export async function callOrExit<T>(
+  ctx: CliContext,
+  a: ClientCallArgs,
+  method: string,
+  params: unknown,
+  identities: readonly ClientIdentity[],
+  opts: ReportedCallOptions = {},
+): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? parseIntArg(a.timeout ?? "10000", "timeout", 1);
+  const target = await resolveCliTarget(ctx, { url: a.url, token: a.token, password: a.password });
+  let last: unknown;
+  for (const identity of identities) {
+    try {
+      return await callGateway<T>(target, { identity, method, params, timeoutMs });
+    } catch (err) {
+      last = err;
+      if (!opts.retryNext?.(err)) break;
+    }
+  }
+  if (!isGatewayError(last)) throw last;
+  if (a.json) ctx.io.json(errorJson(last, target));
+  else {
+    ctx.io.err(`${method} failed: ${describeError(last)}`);
+    if (last instanceof GatewayTransportError) ctx.io.err(`Gateway target: ${target.url} (${target.urlSource})`);
+  }
+  throw new ExitError(1);
 }

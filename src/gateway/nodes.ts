@@ -4,18 +4,36 @@
  */
 import { filterDeclared, requiredApproveScopes } from "../nodes/commands.ts";
 import { approvalState, effectiveSurface, type NodeRecord, type Surface } from "../nodes/surface-store.ts";
-import type { ConnectParams } from "../protocol/index.ts";
+import type { ClientInfo, ConnectParams } from "../protocol/index.ts";
 import { scopeSatisfied } from "../protocol/index.ts";
 import type { GatewayRuntime } from "./runtime.ts";
 import type { ConnState, GatewaySocket } from "./ws/conn.ts";
 
 /** Gate 2 for a node that passed gate 1: records what it declares and what it may run now. */
 export function reconcileNodeOnConnect(p: ConnectParams, d: ConnState, gw: GatewayRuntime): void {
+  declareSurface(gw, d, p.client, { caps: p.caps ?? [], commands: p.commands ?? [] });
+}
+
+export interface Declaration {
+  record: NodeRecord;
+  created: boolean;
+  /** Declared commands the command policy refused. */
+  withheld: string[];
+}
+
+/**
+ * A node's declared surface (on connect, or again by node.pair.request) against the approved one:
+ * the live session gets what it may run now, and anything wider becomes a pending request.
+ */
+export function declareSurface(
+  gw: GatewayRuntime, d: ConnState, client: ClientInfo, wanted: { caps: readonly string[]; commands: readonly string[] },
+): Declaration {
   const nodeId = d.deviceId!;
-  const declared: Surface = { caps: [...new Set(p.caps ?? [])].sort(), commands: filterDeclared(p.client.platform, p.commands ?? [], gw.config).allowed };
+  const filtered = filterDeclared(client.platform, wanted.commands, gw.config);
+  const declared: Surface = { caps: [...new Set(wanted.caps)].sort(), commands: filtered.allowed };
   const meta = {
-    displayName: p.client.displayName, platform: p.client.platform, version: p.client.version,
-    clientId: p.client.id, clientMode: p.client.mode, deviceFamily: p.client.deviceFamily,
+    displayName: client.displayName, platform: client.platform, version: client.version,
+    clientId: client.id, clientMode: client.mode, deviceFamily: client.deviceFamily,
   };
   const silent = gw.pairing.paired(nodeId)?.approvedVia === "silent";
   const { record, created } = gw.pairing.surfaces.reconcile(nodeId, meta, declared, { requiredApproveScopes: requiredApproveScopes(declared.commands), silent });
@@ -27,6 +45,7 @@ export function reconcileNodeOnConnect(p: ConnectParams, d: ConnState, gw: Gatew
       requestId, nodeId, ...meta, caps, commands, requiredApproveScopes: scopes, ...(silent ? { silent: true } : {}), ts,
     }, undefined, "operator.pairing");
   }
+  return { record, created, withheld: filtered.withheld };
 }
 
 /** The connected sockets of a node. */

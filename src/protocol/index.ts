@@ -44,6 +44,7 @@ export const METHOD_SPECS = {
   "node.pair.approve": node.nodePairApprove,
   "node.pair.reject": node.nodePairReject,
   "node.pair.remove": node.nodePairRemove,
+  "node.pair.verify": node.nodePairVerify,
   "node.rename": node.nodeRename,
   "node.invoke": node.nodeInvoke,
   "node.invoke.result": node.nodeInvokeResult,
@@ -52,6 +53,7 @@ export const METHOD_SPECS = {
   "node.runnerInventory.update": nodeHost.nodeRunnerInventoryUpdate,
   "node.skills.update": nodeHost.nodeSkillsUpdate,
   "node.pluginTools.update": nodeHost.nodePluginToolsUpdate,
+  "node.pair.request": nodeHost.nodePairRequest,
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHOD_SPECS;
 

@@ -7,10 +7,12 @@ import {
 } from "./device.ts";
 import { logsTailMethod } from "./logs.ts";
 import { MethodRegistry } from "./registry.ts";
-import { nodeEventMethod, nodePluginToolsUpdateMethod, nodeRunnerInventoryUpdateMethod, nodeSkillsUpdateMethod } from "./node-host.ts";
+import {
+  nodeEventMethod, nodePairRequestMethod, nodePluginToolsUpdateMethod, nodeRunnerInventoryUpdateMethod, nodeSkillsUpdateMethod,
+} from "./node-host.ts";
 import {
   nodeDescribeMethod, nodeListMethod, nodePairApproveMethod, nodePairListMethod, nodePairRejectMethod, nodePairRemoveMethod,
-  nodeRenameMethod, nodeInvokeMethod, nodeInvokeResultMethod, gatewayIdentityGetMethod,
+  nodePairVerifyMethod, nodeRenameMethod, nodeInvokeMethod, nodeInvokeResultMethod, gatewayIdentityGetMethod,
 } from "./node.ts";
 import { secretsReloadMethod } from "./secrets.ts";
 import type { RegisteredMethod } from "./registry.ts";
@@ -43,6 +45,7 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   nodePairApproveMethod,
   nodePairRejectMethod,
   nodePairRemoveMethod,
+  nodePairVerifyMethod,
   nodeRenameMethod,
   nodeInvokeMethod,
   nodeInvokeResultMethod,
@@ -51,6 +54,7 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   nodeRunnerInventoryUpdateMethod,
   nodeSkillsUpdateMethod,
   nodePluginToolsUpdateMethod,
+  nodePairRequestMethod,
 ];
 
 export function createMethodRegistry(): MethodRegistry {

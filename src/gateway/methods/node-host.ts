@@ -1,6 +1,7 @@
 import { approvalState } from "../../nodes/surface-store.ts";
 import { ErrorCodes, GatewayError, nodeHostMethods } from "../../protocol/index.ts";
 import { HostStatsSchema } from "../../protocol/methods/node-host.ts";
+import { declareSurface } from "../nodes.ts";
 import type { GatewayRuntime } from "../runtime.ts";
 import type { ConnState } from "../ws/conn.ts";
 import { implement } from "./registry.ts";
@@ -67,3 +68,18 @@ export const nodeRunnerInventoryUpdateMethod = implement(nodeHostMethods.nodeRun
 export const nodeSkillsUpdateMethod = implement(nodeHostMethods.nodeSkillsUpdate, (p, { gw, conn }) => ({ nodeId: caller(gw, conn).nodeId, skills: p.skills ?? [] }));
 
 export const nodePluginToolsUpdateMethod = implement(nodeHostMethods.nodePluginToolsUpdate, (p, { gw, conn }) => ({ nodeId: caller(gw, conn).nodeId, tools: p.tools ?? [] }));
+
+export const nodePairRequestMethod = implement(nodeHostMethods.nodePairRequest, (p, { gw, conn }) => {
+  const { nodeId } = caller(gw, conn);
+  const current = conn.nodeDeclared ?? { caps: [], commands: [] };
+  const { record, created, withheld } = declareSurface(gw, conn, conn.client!, {
+    caps: p.caps ?? current.caps,
+    commands: p.commands ?? current.commands,
+  });
+  const effective = conn.nodeEffective ?? { caps: [], commands: [] };
+  const out = {
+    nodeId, status: record.pending ? ("pending" as const) : ("approved" as const), created,
+    caps: [...effective.caps].sort(), commands: [...effective.commands].sort(), withheld,
+  };
+  return record.pending ? { ...out, requestId: record.pending.requestId, requiredApproveScopes: record.pending.requiredApproveScopes } : out;
+});

@@ -79,6 +79,13 @@ export const gatewayIdentityGetMethod = implement(nodeMethods.gatewayIdentityGet
   return { deviceId, publicKey };
 });
 
+export const nodePairVerifyMethod = implement(nodeMethods.nodePairVerify, ({ nodeId, token }, { gw }) => {
+  const record = gw.pairing.surfaces.get(nodeId);
+  if (!record?.approved || !gw.pairing.paired(nodeId)?.roles.includes("node")) return { ok: false, nodeId, reason: "not-paired" as const };
+  if (!gw.pairing.verifyToken(nodeId, "node", token)) return { ok: false, nodeId, reason: "token-mismatch" as const };
+  return { ok: true, nodeId, node: pairedEntry(record) };
+});
+
 export const nodeRenameMethod = implement(nodeMethods.nodeRename, ({ nodeId, displayName }, { gw }) => {
   known(gw, nodeId);
   gw.pairing.surfaces.rename(nodeId, displayName);

@@ -44,3 +44,24 @@ export const nodePluginToolsUpdate = defineMethod({
   result: z.strictObject({ nodeId: z.string(), tools: z.array(z.unknown()) }),
   scope: "node",
 });
+
+const CommandNames = z.array(z.string().min(1).max(200)).max(1000);
+
+export const nodePairRequest = defineMethod({
+  name: "node.pair.request",
+  description:
+    "A connected node declares its command surface again without reconnecting (omitted fields keep what it declared). " +
+    "Within what was approved it applies at once; anything wider is a pending request for an operator (node.pair.requested)",
+  params: z.strictObject({ caps: CommandNames.optional(), commands: CommandNames.optional() }),
+  result: z.strictObject({
+    nodeId: z.string(),
+    status: z.enum(["approved", "pending"]),
+    created: z.boolean().describe("Whether this call filed a new pending request"),
+    requestId: z.string().optional(),
+    requiredApproveScopes: z.array(z.string()).optional(),
+    caps: z.array(z.string()).describe("What the node may use now"),
+    commands: z.array(z.string()),
+    withheld: z.array(z.string()).describe("Declared commands the gateway's command policy does not allow"),
+  }),
+  scope: "node",
+});

@@ -85,6 +85,19 @@ export const nodePairRemove = defineMethod({
   scope: "operator.pairing",
 });
 
+export const nodePairVerify = defineMethod({
+  name: "node.pair.verify",
+  description: "Check that a token is a paired node's current device token (what a node presents elsewhere as proof of pairing)",
+  params: z.strictObject({ nodeId: z.string().min(1), token: z.string().min(1).max(512) }),
+  result: z.strictObject({
+    ok: z.boolean(),
+    nodeId: z.string(),
+    reason: z.enum(["not-paired", "token-mismatch"]).optional(),
+    node: PairedNodeSchema.optional(),
+  }),
+  scope: "operator.pairing",
+});
+
 export const nodeRename = defineMethod({
   name: "node.rename",
   description: "Give a node a display name that wins over the one it reports",
