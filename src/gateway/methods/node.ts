@@ -62,7 +62,11 @@ export const nodePairRejectMethod = implement(nodeMethods.nodePairReject, ({ req
 export const nodePairRemoveMethod = implement(nodeMethods.nodePairRemove, ({ nodeId }, { gw }) => {
   known(gw, nodeId);
   gw.pairing.surfaces.remove(nodeId);
-  gw.pairing.revoke(nodeId, "node");
+  // A device that was only a node is forgotten, so on loopback it re-pairs silently (as the published
+  // gateway does); one with other roles keeps them and loses just this one.
+  const roles = gw.pairing.paired(nodeId)?.roles ?? [];
+  if (roles.every((r) => r === "node")) gw.pairing.remove(nodeId);
+  else gw.pairing.revoke(nodeId, "node");
   gw.bus.broadcast("node.pair.resolved", { requestId: "", nodeId, decision: "removed", ts: Date.now() }, undefined, "operator.pairing");
   for (const ws of nodeSockets(gw, nodeId)) ws.close(4001, "device removed");
   return { nodeId };

@@ -79,7 +79,7 @@ export const nodePairReject = defineMethod({
 
 export const nodePairRemove = defineMethod({
   name: "node.pair.remove",
-  description: "Drop a node's role and surface; it is closed 4001 \"device removed\"",
+  description: "Drop a node's role and surface (a device that was only a node is forgotten, so it pairs again like a new one); it is closed 4001 \"device removed\"",
   params: z.strictObject({ nodeId: z.string().min(1) }),
   result: z.strictObject({ nodeId: z.string() }),
   scope: "operator.pairing",
