@@ -1,5 +1,5 @@
 /** Arg fragments shared by client commands, and the parsing citty leaves to us (numbers, JSON, unknown flags). */
-import type { ArgsDef } from "citty";
+import { defineCommand, type ArgsDef, type ParsedArgs } from "citty";
 import { UsageError } from "./errors.ts";
 
 export const urlArgs = {
@@ -78,4 +78,16 @@ export function rejectUnknownFlags(rawArgs: readonly string[], args: ArgsDef): v
 
 function booleanOnly(type: string | undefined): string | undefined {
   return type === "boolean" ? type : undefined;
+}
+
+/** A leaf command: unknown flags refused (a typo must not run with defaults), then `body` with the parsed args. */
+export function verb<A extends ArgsDef>(name: string, description: string, args: A, body: (a: ParsedArgs<A>) => Promise<void>) {
+  return defineCommand({
+    meta: { name, description },
+    args,
+    async run({ args: a, rawArgs }) {
+      rejectUnknownFlags(rawArgs, args);
+      await body(a);
+    },
+  });
 }

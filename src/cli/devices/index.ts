@@ -1,24 +1,12 @@
 /** `openclaw devices list|approve|reject|remove|rotate|revoke`: device pairing on a running gateway. */
-import { defineCommand, type ArgsDef, type ParsedArgs } from "citty";
-import { jsonArg, rejectUnknownFlags, timeoutArg, urlArgs } from "../args.ts";
+import { defineCommand } from "citty";
+import { jsonArg, timeoutArg, urlArgs, verb } from "../args.ts";
 import type { CliContext } from "../context.ts";
 import { ExitError, UsageError } from "../errors.ts";
 import { ADMIN, deviceCall, PAIRING } from "./call.ts";
 import { printDeviceList, type DeviceList } from "./format.ts";
 
 const common = { ...jsonArg, ...urlArgs, ...timeoutArg(10_000) } as const;
-
-/** One verb: unknown flags refused, then `body` with the parsed args. */
-function verb<A extends ArgsDef>(name: string, description: string, args: A, body: (a: ParsedArgs<A>) => Promise<void>) {
-  return defineCommand({
-    meta: { name, description },
-    args,
-    async run({ args: a, rawArgs }) {
-      rejectUnknownFlags(rawArgs, args);
-      await body(a);
-    },
-  });
-}
 
 function listCommand(ctx: CliContext) {
   return verb("list", "Pending pairing requests and paired devices", common, async (a) => {

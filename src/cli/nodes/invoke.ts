@@ -1,9 +1,9 @@
 /** `nodes invoke`: one command on one node through node.invoke, printed as the gateway answers it. */
-import { parseIntArg, parseJsonObjectArg, timeoutArg } from "../args.ts";
+import { parseIntArg, parseJsonObjectArg, timeoutArg, verb } from "../args.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { ADMIN, asCli, findNode, nodesCall, WRITE } from "./call.ts";
-import { common, nodeArg, verb } from "./verb.ts";
+import { common, nodeArg } from "./verb.ts";
 
 /** Shell execution has its own path (the exec tool, with approvals); this verb must not bypass it. */
 export const RESERVED_COMMANDS: ReadonlySet<string> = new Set(["system.run", "system.run.prepare"]);

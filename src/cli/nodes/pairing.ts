@@ -3,7 +3,8 @@ import type { CliContext } from "../context.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { asBackend, asCli, findNode, nodesCall, PAIRING } from "./call.ts";
 import type { PairList } from "./types.ts";
-import { common, nodeArg, verb } from "./verb.ts";
+import { verb } from "../args.ts";
+import { common, nodeArg } from "./verb.ts";
 
 const requestArgs = { ...common, requestId: { type: "positional", required: false, description: "The pending request's id (see openclaw nodes pending)" } } as const;
 

@@ -4,7 +4,8 @@ import { asCli, findNode, nodesCall, PAIRING, READ } from "./call.ts";
 import { connectionFilter, isFiltering, matchesFilter } from "./filters.ts";
 import { describeLines, listLines, mergePaired, pendingLines, statusLines } from "./format.ts";
 import type { NodeEntry, NodeList, PairList } from "./types.ts";
-import { common, nodeArg, verb } from "./verb.ts";
+import { verb } from "../args.ts";
+import { common, nodeArg } from "./verb.ts";
 
 const filterArgs = {
   ...common,
