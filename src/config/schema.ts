@@ -5,6 +5,7 @@ import { CommandsSchema, MetaSchema } from "./sections/misc.ts";
 import { ModelsSchema } from "./sections/models.ts";
 import { AgentsSchema } from "./sections/agents.ts";
 import { SecretsSchema } from "./sections/secrets.ts";
+import { ChannelsSchema, SessionSchema } from "./sections/channels.ts";
 
 export { BindModeSchema, GatewaySchema } from "./sections/gateway.ts";
 export { LogLevelSchema, LoggingSchema } from "./sections/logging.ts";
@@ -21,6 +22,8 @@ const sections = {
   models: ModelsSchema.optional(),
   agents: AgentsSchema.optional(),
   secrets: SecretsSchema.optional(),
+  channels: ChannelsSchema.optional(),
+  session: SessionSchema.optional(),
 };
 
 export const ConfigSchema = z
