@@ -1,0 +1,161 @@
+/**
+ * From a person's message to the assistant's reply. `receive` commits the message (the adapter may
+ * acknowledge it once that resolves) and queues it on its chat's lane: one chat's turns run in
+ * order, different chats run side by side. Each message is checked against the access rules
+ * (a stranger gets a pairing code), runs a turn in its session, and the reply goes back to the
+ * same chat in chunks. Messages committed before a crash are processed on the next start.
+ */
+import type { AgentService } from "../agents/types.ts";
+import { decideAccess, type AccessConfig } from "./access.ts";
+import type { ChannelManager } from "./manager.ts";
+import { chunkText, sessionKeyFor, type DmScope, type GroupScope } from "./session-keys.ts";
+import type { ChannelStore } from "./store.ts";
+import type { ChannelAccount, ChannelAdapter, InboundMessage } from "./types.ts";
+
+/** A chat with a turn running sees "typing…" refreshed this often (Telegram shows it for 5 s). */
+const TYPING_EVERY_MS = 4_500;
+/** A message that failed this many times is given up (logged, marked failed). */
+const MAX_ATTEMPTS = 3;
+
+export interface RouterDeps {
+  store: () => ChannelStore;
+  agents: AgentService;
+  manager: ChannelManager;
+  session: () => { dmScope?: DmScope; groupScope?: GroupScope };
+  defaultGroupPolicy: () => "allowlist" | "open" | "disabled" | undefined;
+  log: { info(l: string): void; warn(l: string): void; error(l: string): void; debug(l: string): void };
+}
+
+export function laneKeyOf(m: InboundMessage): string {
+  return `${m.channel}:${m.accountId}:${m.chatId}`;
+}
+
+export class ChannelRouter {
+  private readonly lanes = new Map<string, Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly deps: RouterDeps) {}
+
+  /** Durable once this resolves; a replayed event id is accepted and ignored. */
+  async receive(m: InboundMessage): Promise<void> {
+    const lane = laneKeyOf(m);
+    if (!this.deps.store().ingest(m, lane)) {
+      this.deps.log.debug(`${m.channel}:${m.accountId} event ${m.eventId} already received; ignored`);
+      return;
+    }
+    this.enqueue(lane, m);
+  }
+
+  /** Re-queues messages that were committed but not answered before the last stop. */
+  recover(): number {
+    const pending = this.deps.store().pendingEvents();
+    for (const e of pending) this.enqueue(e.laneKey, e.message);
+    if (pending.length > 0) this.deps.log.info(`resuming ${pending.length} channel message(s) received before the last stop`);
+    return pending.length;
+  }
+
+  /** Resolves when every queued message has been handled (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.lanes.size > 0) await Promise.all([...this.lanes.values()]);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private enqueue(lane: string, m: InboundMessage): void {
+    const prev = this.lanes.get(lane) ?? Promise.resolve();
+    const next = prev.then(() => this.handle(m)).catch((err: unknown) => this.deps.log.error(`channel message failed: ${(err as Error)?.stack ?? String(err)}`));
+    this.lanes.set(lane, next);
+    void next.then(() => {
+      if (this.lanes.get(lane) === next) this.lanes.delete(lane);
+    });
+  }
+
+  private account(m: InboundMessage): { adapter: ChannelAdapter; account: ChannelAccount } | undefined {
+    const adapter = this.deps.manager.loadedAdapter(m.channel);
+    const account = this.deps.manager.accounts(m.channel).find((a) => a.accountId === m.accountId);
+    return adapter && account ? { adapter, account } : undefined;
+  }
+
+  private async handle(m: InboundMessage): Promise<void> {
+    if (this.stopped) return;
+    const store = this.deps.store();
+    const target = this.account(m);
+    if (!target) {
+      // The account is gone from the config: nobody to answer through.
+      store.finish(m, "failed");
+      return;
+    }
+    this.deps.manager.setStatus(m.channel, m.accountId, { lastInboundAt: Date.now() });
+    const config = target.account.config as AccessConfig;
+    const decision = decideAccess({
+      message: m, config, paired: store.allowed(m.channel, m.accountId), groupsOpenByDefault: m.channel === "whatsapp",
+      defaultGroupPolicy: this.deps.defaultGroupPolicy(),
+    });
+    this.deps.log.info(`Inbound message ${m.channel}:${m.sender.id} (${m.chatType}, ${m.text.length} chars): ${decision.kind === "ignore" ? `ignored, ${decision.reason}` : decision.kind}`);
+    const attempts = store.attempt(m);
+    try {
+      if (decision.kind === "pairing") await this.offerPairing(m, target);
+      else if (decision.kind === "turn") await this.turn(m, target);
+      store.finish(m, "completed");
+    } catch (err) {
+      this.deps.log.warn(`${m.channel}:${m.accountId} message ${m.eventId} not answered: ${(err as Error).message}`);
+      // A failure the next start can fix (the model was down) is retried then; a hopeless one is dropped.
+      if (attempts >= MAX_ATTEMPTS) store.finish(m, "failed");
+    }
+  }
+
+  private async offerPairing(m: InboundMessage, t: { adapter: ChannelAdapter; account: ChannelAccount }): Promise<void> {
+    const meta: Record<string, unknown> = { accountId: m.accountId };
+    if (m.sender.username) meta.username = m.sender.username;
+    if (m.sender.name) meta.firstName = m.sender.name;
+    const { request, created } = this.deps.store().requestPairing(m.channel, m.accountId, m.sender.id, meta);
+    // Only a new request is answered, so a stranger cannot make the bot talk by repeating himself.
+    if (!request || !created) return;
+    const label = t.adapter.label;
+    const text = [
+      "OpenClaw: this chat is not approved yet.",
+      "",
+      `Your ${label} id: ${m.sender.id}`,
+      `Pairing code: ${request.code}`,
+      "",
+      "Ask the owner of this assistant to approve it with:",
+      `openclaw pairing approve ${m.channel} ${request.code}`,
+    ].join("\n");
+    await t.adapter.outbound.sendText(t.account, m.chatId, text);
+  }
+
+  private async turn(m: InboundMessage, t: { adapter: ChannelAdapter; account: ChannelAccount }): Promise<void> {
+    const agentId = this.deps.agents.defaultAgentId();
+    const { dmScope, groupScope } = this.deps.session();
+    const sessionKey = sessionKeyFor(m, agentId, dmScope, groupScope);
+    const typing = this.keepTyping(t, m.chatId);
+    let reply: string;
+    try {
+      const who = m.sender.name ?? (m.sender.username ? `@${m.sender.username}` : m.sender.id);
+      const result = await this.deps.agents.runTurn({
+        agentId, sessionKey, channel: m.channel,
+        message: m.chatType === "group" ? `${who}: ${m.text}` : m.text,
+        // A message replayed after a crash mid-turn gets the first run's answer instead of a second run.
+        idempotencyKey: `channel-in:${m.channel}:${m.accountId}:${m.eventId}`,
+      });
+      reply = result.text;
+    } finally {
+      typing.stop();
+    }
+    for (const chunk of chunkText(reply, t.adapter.textChunkLimit)) {
+      await t.adapter.outbound.sendText(t.account, m.chatId, chunk, m.threadId ? { threadId: m.threadId } : {});
+    }
+    this.deps.manager.setStatus(m.channel, m.accountId, { lastOutboundAt: Date.now() });
+  }
+
+  private keepTyping(t: { adapter: ChannelAdapter; account: ChannelAccount }, chatId: string): { stop(): void } {
+    const send = t.adapter.outbound.sendTyping;
+    if (!send) return { stop() {} };
+    const once = () => void send.call(t.adapter.outbound, t.account, chatId).catch(() => {});
+    once();
+    const timer = setInterval(once, TYPING_EVERY_MS);
+    return { stop: () => clearInterval(timer) };
+  }
+}

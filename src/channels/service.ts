@@ -1,0 +1,185 @@
+/**
+ * The channels of one running gateway: the manager keeping accounts alive, the router answering
+ * people, the store, and the operations the RPCs and hooks need (send, poll, react, pairing,
+ * start/stop/logout, status). Built only when the config names a channel.
+ */
+import { join } from "node:path";
+import type { AgentService } from "../agents/types.ts";
+import type { OpenClawConfig } from "../config/schema.ts";
+import type { Logger } from "../logging/logger.ts";
+import { ChannelManager, CHANNEL_IDS, type ManagerDeps } from "./manager.ts";
+import { deliverText, once, resolveTarget } from "./outbound.ts";
+import { ChannelRouter } from "./router.ts";
+import { ChannelStoreHandle, PAIRING_LIMITS, type PairingRequest } from "./store.ts";
+import { ChannelInputError, type ChannelAdapter, type ChannelId, type InboundMessage, type PollInput } from "./types.ts";
+
+export interface ChannelServiceDeps {
+  stateDir: string;
+  env: Record<string, string | undefined>;
+  agents: AgentService;
+  logger: Logger;
+  config: () => OpenClawConfig;
+  /** Where adapters come from; tests give fakes. */
+  loadAdapter(id: ChannelId): Promise<ChannelAdapter>;
+  storePath?: string;
+  /** Tests shorten the restart ladder. */
+  restart?: ManagerDeps["restart"];
+}
+
+export function channelStorePath(stateDir: string): string {
+  return join(stateDir, "state", "channels.sqlite");
+}
+
+export interface SendInput {
+  to: string;
+  message: string;
+  channel?: string;
+  accountId?: string;
+  threadId?: string;
+  replyToId?: string;
+  silent?: boolean;
+  idempotencyKey: string;
+}
+
+export class ChannelService {
+  readonly manager: ChannelManager;
+  readonly router: ChannelRouter;
+  private readonly store: ChannelStoreHandle;
+  private recovered = false;
+
+  constructor(private readonly deps: ChannelServiceDeps) {
+    this.store = new ChannelStoreHandle(deps.storePath ?? channelStorePath(deps.stateDir));
+    const log = deps.logger.child("channels");
+    this.manager = new ChannelManager({
+      loadAdapter: deps.loadAdapter, stateDir: deps.stateDir, env: deps.env,
+      log: (channel, accountId) => {
+        const l = deps.logger.child(channel);
+        const p = `[${accountId}] `;
+        return { debug: (m) => l.debug(p + m), info: (m) => l.info(p + m), warn: (m) => l.warn(p + m), error: (m) => l.error(p + m) };
+      },
+      receive: (m) => this.router.receive(m),
+      ...(deps.restart ? { restart: deps.restart } : {}),
+    });
+    this.router = new ChannelRouter({
+      store: () => this.store.get(), agents: deps.agents, manager: this.manager, log,
+      session: () => deps.config().session ?? {},
+      defaultGroupPolicy: () => deps.config().channels?.defaults?.groupPolicy,
+    });
+  }
+
+  /** Starts, restarts or stops accounts to match the config; the first call also resumes unanswered messages. */
+  async apply(config: OpenClawConfig): Promise<void> {
+    await this.manager.apply(config.channels as Record<string, unknown> | undefined);
+    if (!this.recovered && this.manager.channels().length > 0) {
+      this.recovered = true;
+      this.store.get().prune();
+      this.router.recover();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.router.stop();
+    await this.manager.close();
+    this.store.close();
+  }
+
+  /** For tests and shutdown: every received message handled. */
+  idle(): Promise<void> {
+    return this.router.idle();
+  }
+
+  /** A message handed in by an adapter (also the seam tests drive). */
+  receive(m: InboundMessage): Promise<void> {
+    return this.router.receive(m);
+  }
+
+  async send(input: SendInput): Promise<Record<string, unknown>> {
+    if (input.message.trim() === "") throw new ChannelInputError("text or media is required");
+    return once(this.store.get(), input.idempotencyKey, "send", async () => {
+      const r = await resolveTarget(this.manager, input);
+      const opts = { ...(input.threadId ? { threadId: input.threadId } : {}), ...(input.replyToId ? { replyToId: input.replyToId } : {}), ...(input.silent ? { silent: true } : {}) };
+      const sent = await deliverText(r, input.message, opts);
+      this.manager.setStatus(r.adapter.id, r.account.accountId, { lastOutboundAt: Date.now() });
+      return { runId: input.idempotencyKey, messageId: sent.messageId, channel: r.adapter.id, chatId: sent.chatId };
+    });
+  }
+
+  async poll(input: { to: string; channel?: string; accountId?: string; idempotencyKey: string } & PollInput): Promise<Record<string, unknown>> {
+    return once(this.store.get(), input.idempotencyKey, "poll", async () => {
+      const r = await resolveTarget(this.manager, input);
+      if (!r.adapter.outbound.sendPoll) throw new ChannelInputError(`channel ${r.adapter.id} does not support polls`);
+      const { to: _to, channel: _c, accountId: _a, idempotencyKey, ...poll } = input;
+      const sent = await r.adapter.outbound.sendPoll(r.account, r.to, poll);
+      return { runId: idempotencyKey, ...sent, channel: r.adapter.id };
+    });
+  }
+
+  async react(input: { to: string; channel?: string; accountId?: string; messageId: string; emoji: string; remove?: boolean }): Promise<Record<string, unknown>> {
+    const r = await resolveTarget(this.manager, input);
+    if (!r.adapter.outbound.react) throw new ChannelInputError(`Message action react not supported for channel ${r.adapter.id}.`);
+    return r.adapter.outbound.react(r.account, r.to, input.messageId, input.emoji, input.remove);
+  }
+
+  /** Hooks and `agent --deliver`: one reply to one target, chunked. */
+  async deliver(input: { channel: string; to: string; accountId?: string; text: string }): Promise<{ messageId: string; chatId: string }> {
+    const r = await resolveTarget(this.manager, input);
+    return deliverText(r, input.text);
+  }
+
+  configuredChannels(): ChannelId[] {
+    return this.manager.channels();
+  }
+
+  // ---- sender pairing -------------------------------------------------------------------------
+
+  pairingList(filter: { channel?: string; accountId?: string }): Record<string, unknown> {
+    const requests = this.store.get().pairingRequests(filter);
+    const accounts = this.manager.channels().flatMap((id) => this.manager.accounts(id).map((a) => ({
+      channel: id, channelLabel: this.manager.loadedAdapter(id)?.label ?? id, accountId: a.accountId, notifySupported: true,
+    })));
+    return {
+      accounts: accounts.filter((a) => (!filter.channel || a.channel === filter.channel) && (!filter.accountId || a.accountId === filter.accountId)),
+      requests: requests.map((r) => this.requestEntry(r)),
+      commandOwnerConfigured: false,
+      limits: { ...PAIRING_LIMITS },
+    };
+  }
+
+  private requestEntry(r: PairingRequest): Record<string, unknown> {
+    const label = this.manager.loadedAdapter(r.channel as ChannelId)?.label ?? r.channel;
+    return {
+      requestId: r.requestId, code: r.code, channel: r.channel, channelLabel: label, accountId: r.accountId, senderId: r.senderId,
+      senderLabel: `${r.channel}UserId`, metadata: r.meta, createdAt: new Date(r.createdAt).toISOString(),
+      lastSeenAt: new Date(r.lastSeenAt).toISOString(), expiresAt: new Date(r.createdAt + PAIRING_LIMITS.ttlMs).toISOString(), notifySupported: true,
+    };
+  }
+
+  private findRequest(channel: string, requestId: string): PairingRequest {
+    if (!(CHANNEL_IDS as readonly string[]).includes(channel)) throw new ChannelInputError(`unsupported channel: ${channel}`);
+    const r = this.store.get().findRequest(channel, requestId);
+    if (!r) throw new ChannelInputError(`No pending pairing request found for code: ${requestId}`);
+    return r;
+  }
+
+  async pairingApprove(input: { channel: string; requestId: string; accountId?: string; notify?: boolean }): Promise<Record<string, unknown>> {
+    const r = this.findRequest(input.channel, input.requestId);
+    if (input.accountId && input.accountId !== r.accountId) throw new ChannelInputError(`No pending pairing request found for code: ${input.requestId}`);
+    this.store.get().approve(r);
+    let notification = "not-requested";
+    if (input.notify) {
+      try {
+        await this.deliver({ channel: r.channel, accountId: r.accountId, to: r.senderId, text: "OpenClaw: access approved. Send a message to start chatting." });
+        notification = "sent";
+      } catch {
+        notification = "failed";
+      }
+    }
+    return { requestId: r.requestId, senderId: r.senderId, notification, commandOwnerBootstrap: "not-requested" };
+  }
+
+  pairingDismiss(input: { channel: string; requestId: string }): Record<string, unknown> {
+    const r = this.findRequest(input.channel, input.requestId);
+    this.store.get().dismiss(r);
+    return { requestId: r.requestId, senderId: r.senderId };
+  }
+}

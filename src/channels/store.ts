@@ -1,0 +1,207 @@
+/**
+ * What channels keep on disk (`<state>/state/channels.sqlite`, 0600): the durable ingress (an
+ * inbound message is committed before the adapter acknowledges it, and marked done once answered,
+ * so a crash neither drops nor repeats one), sender pairing (codes and the approved allow list),
+ * and the results of idempotent sends.
+ */
+import { Database } from "bun:sqlite";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
+import type { InboundMessage } from "./types.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ingress_events (
+  channel TEXT NOT NULL, account_id TEXT NOT NULL, event_id TEXT NOT NULL,
+  lane_key TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  PRIMARY KEY (channel, account_id, event_id)
+) STRICT;
+CREATE INDEX IF NOT EXISTS ingress_pending ON ingress_events (status, created_at);
+CREATE TABLE IF NOT EXISTS pairing_requests (
+  channel TEXT NOT NULL, account_id TEXT NOT NULL, request_id TEXT NOT NULL PRIMARY KEY, code TEXT NOT NULL UNIQUE,
+  sender_id TEXT NOT NULL, meta TEXT NOT NULL, created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS allow_entries (
+  channel TEXT NOT NULL, account_id TEXT NOT NULL, entry TEXT NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (channel, account_id, entry)
+) STRICT;
+CREATE TABLE IF NOT EXISTS send_results (
+  idempotency_key TEXT NOT NULL PRIMARY KEY, method TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL
+) STRICT;
+`;
+
+/** Pending pairing requests per channel account, and how long one lives. */
+export const PAIRING_LIMITS = { pendingPerAccount: 3, ttlMs: 3_600_000 } as const;
+/** Completed ingress rows are kept this long for replay detection. */
+const INGRESS_KEEP_MS = 30 * 24 * 3_600_000;
+const SEND_RESULT_KEEP_MS = 24 * 3_600_000;
+/** Uppercase, no 0/O/1/I, so a code read aloud or off a phone is not misread. */
+const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+type Row = Record<string, unknown>;
+
+export interface PairingRequest {
+  channel: string;
+  accountId: string;
+  requestId: string;
+  code: string;
+  senderId: string;
+  meta: Record<string, unknown>;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface StoredEvent {
+  message: InboundMessage;
+  laneKey: string;
+  attempts: number;
+}
+
+function toRequest(r: Row): PairingRequest {
+  return {
+    channel: String(r.channel), accountId: String(r.account_id), requestId: String(r.request_id), code: String(r.code),
+    senderId: String(r.sender_id), meta: JSON.parse(String(r.meta)) as Record<string, unknown>,
+    createdAt: Number(r.created_at), lastSeenAt: Number(r.last_seen_at),
+  };
+}
+
+export function newPairingCode(random: (n: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))): string {
+  return [...random(8)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join("");
+}
+
+export class ChannelStore {
+  private constructor(private readonly db: Database) {}
+
+  static open(path: string): ChannelStore {
+    if (path !== ":memory:") {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
+    }
+    const db = new Database(path, { create: true, strict: true });
+    db.run("PRAGMA journal_mode = WAL");
+    db.run("PRAGMA synchronous = FULL");
+    db.run(SCHEMA);
+    return new ChannelStore(db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Commits an inbound message; false when this event id was seen before (a replay). */
+  ingest(message: InboundMessage, laneKey: string, now = Date.now()): boolean {
+    const res = this.db
+      .query(`INSERT OR IGNORE INTO ingress_events VALUES ($channel, $account, $event, $lane, $payload, 'pending', 0, $now, $now)`)
+      .run({ channel: message.channel, account: message.accountId, event: message.eventId, lane: laneKey, payload: JSON.stringify(message), now });
+    return res.changes === 1;
+  }
+
+  /** Marks an event answered (or given up on) and drops its payload, which may hold private text. */
+  finish(message: Pick<InboundMessage, "channel" | "accountId" | "eventId">, status: "completed" | "failed", now = Date.now()): void {
+    this.db
+      .query(`UPDATE ingress_events SET status = $status, payload = '{}', updated_at = $now WHERE channel = $channel AND account_id = $account AND event_id = $event`)
+      .run({ status, now, channel: message.channel, account: message.accountId, event: message.eventId });
+  }
+
+  /** Counts one more try at answering; returns the count. */
+  attempt(message: Pick<InboundMessage, "channel" | "accountId" | "eventId">, now = Date.now()): number {
+    const row = this.db
+      .query(`UPDATE ingress_events SET attempts = attempts + 1, updated_at = $now WHERE channel = $channel AND account_id = $account AND event_id = $event RETURNING attempts`)
+      .get({ now, channel: message.channel, account: message.accountId, event: message.eventId }) as Row | null;
+    return row ? Number(row.attempts) : 0;
+  }
+
+  /** Events committed but not answered (a crash or restart came in between), oldest first. */
+  pendingEvents(): StoredEvent[] {
+    return (this.db.query(`SELECT * FROM ingress_events WHERE status = 'pending' ORDER BY created_at, event_id`).all() as Row[]).map((r) => ({
+      message: JSON.parse(String(r.payload)) as InboundMessage, laneKey: String(r.lane_key), attempts: Number(r.attempts),
+    }));
+  }
+
+  prune(now = Date.now()): void {
+    this.db.query(`DELETE FROM ingress_events WHERE status != 'pending' AND updated_at < $cut`).run({ cut: now - INGRESS_KEEP_MS });
+    this.db.query(`DELETE FROM send_results WHERE created_at < $cut`).run({ cut: now - SEND_RESULT_KEEP_MS });
+    this.db.query(`DELETE FROM pairing_requests WHERE last_seen_at < $cut`).run({ cut: now - PAIRING_LIMITS.ttlMs });
+  }
+
+  // ---- sender pairing -------------------------------------------------------------------------
+
+  allowed(channel: string, accountId: string): string[] {
+    return (this.db.query(`SELECT entry FROM allow_entries WHERE channel = $channel AND account_id = $account ORDER BY created_at`).all({ channel, account: accountId }) as Row[]).map((r) => String(r.entry));
+  }
+
+  /**
+   * The sender's open request, refreshed, or a new one when there is room (3 per account).
+   * `created` tells the caller whether to send the code (only a new request is answered).
+   */
+  requestPairing(channel: string, accountId: string, senderId: string, meta: Record<string, unknown>, now = Date.now()): { request?: PairingRequest; created: boolean } {
+    return this.db.transaction(() => {
+      this.db.query(`DELETE FROM pairing_requests WHERE created_at < $cut`).run({ cut: now - PAIRING_LIMITS.ttlMs });
+      const existing = this.db.query(`SELECT * FROM pairing_requests WHERE channel = $channel AND account_id = $account AND sender_id = $sender`).get({ channel, account: accountId, sender: senderId }) as Row | null;
+      if (existing) {
+        this.db.query(`UPDATE pairing_requests SET last_seen_at = $now WHERE request_id = $id`).run({ now, id: String(existing.request_id) });
+        return { request: { ...toRequest(existing), lastSeenAt: now }, created: false };
+      }
+      const open = this.db.query(`SELECT COUNT(*) AS n FROM pairing_requests WHERE channel = $channel AND account_id = $account`).get({ channel, account: accountId }) as Row;
+      if (Number(open.n) >= PAIRING_LIMITS.pendingPerAccount) return { created: false };
+      let code = newPairingCode();
+      while (this.db.query(`SELECT 1 FROM pairing_requests WHERE code = $code`).get({ code })) code = newPairingCode();
+      const request: PairingRequest = { channel, accountId, requestId: crypto.randomUUID(), code, senderId, meta, createdAt: now, lastSeenAt: now };
+      this.db.query(`INSERT INTO pairing_requests VALUES ($channel, $account, $id, $code, $sender, $meta, $now, $now)`)
+        .run({ channel, account: accountId, id: request.requestId, code, sender: senderId, meta: JSON.stringify(meta), now });
+      return { request, created: true };
+    }).immediate();
+  }
+
+  pairingRequests(filter: { channel?: string; accountId?: string } = {}, now = Date.now()): PairingRequest[] {
+    this.db.query(`DELETE FROM pairing_requests WHERE created_at < $cut`).run({ cut: now - PAIRING_LIMITS.ttlMs });
+    return (this.db.query(`SELECT * FROM pairing_requests ORDER BY created_at`).all() as Row[])
+      .map(toRequest)
+      .filter((r) => (!filter.channel || r.channel === filter.channel) && (!filter.accountId || r.accountId === filter.accountId));
+  }
+
+  /** Finds a request by id or by its code (case-insensitive). */
+  findRequest(channel: string, idOrCode: string): PairingRequest | undefined {
+    const row = this.db.query(`SELECT * FROM pairing_requests WHERE channel = $channel AND (request_id = $v OR code = $code)`)
+      .get({ channel, v: idOrCode, code: idOrCode.toUpperCase() }) as Row | null;
+    return row ? toRequest(row) : undefined;
+  }
+
+  /** Approves: the sender joins the account's allow list and the request is gone. */
+  approve(request: PairingRequest, now = Date.now()): void {
+    this.db.transaction(() => {
+      this.db.query(`INSERT OR IGNORE INTO allow_entries VALUES ($channel, $account, $entry, $now)`).run({ channel: request.channel, account: request.accountId, entry: request.senderId, now });
+      this.db.query(`DELETE FROM pairing_requests WHERE request_id = $id`).run({ id: request.requestId });
+    }).immediate();
+  }
+
+  dismiss(request: PairingRequest): void {
+    this.db.query(`DELETE FROM pairing_requests WHERE request_id = $id`).run({ id: request.requestId });
+  }
+
+  // ---- idempotent sends -----------------------------------------------------------------------
+
+  sendResult(key: string): { method: string; result: unknown } | undefined {
+    const row = this.db.query(`SELECT method, result FROM send_results WHERE idempotency_key = $key`).get({ key }) as Row | null;
+    return row ? { method: String(row.method), result: JSON.parse(String(row.result)) } : undefined;
+  }
+
+  saveSendResult(key: string, method: string, result: unknown, now = Date.now()): void {
+    this.db.query(`INSERT OR REPLACE INTO send_results VALUES ($key, $method, $result, $now)`).run({ key, method, result: JSON.stringify(result), now });
+  }
+}
+
+/** Opened when a channel first needs it, so a gateway without channels never creates the file. */
+export class ChannelStoreHandle {
+  private store?: ChannelStore;
+  constructor(readonly path: string) {}
+
+  get(): ChannelStore {
+    return (this.store ??= ChannelStore.open(this.path));
+  }
+
+  close(): void {
+    this.store?.close();
+    this.store = undefined;
+  }
+}
