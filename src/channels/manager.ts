@@ -8,7 +8,16 @@ import type { AccountStatusPatch, ChannelAccount, ChannelAdapter, ChannelId, Cha
 import { TerminalChannelError } from "./types.ts";
 
 export const CHANNEL_IDS: readonly ChannelId[] = ["telegram", "whatsapp"];
-export const RESTART = { initialMs: 5_000, maxMs: 300_000, factor: 2, jitter: 0.1, maxAttempts: 10, stableMs: 300_000 } as const;
+export interface RestartLadder {
+  initialMs: number;
+  maxMs: number;
+  factor: number;
+  jitter: number;
+  maxAttempts: number;
+  /** A run at least this long resets the attempt count. */
+  stableMs: number;
+}
+export const RESTART: Readonly<RestartLadder> = { initialMs: 5_000, maxMs: 300_000, factor: 2, jitter: 0.1, maxAttempts: 10, stableMs: 300_000 };
 const STOP_TIMEOUT_MS = 5_000;
 
 export interface ManagerDeps {
@@ -19,7 +28,7 @@ export interface ManagerDeps {
   receive(message: InboundMessage): Promise<void>;
   random?: () => number;
   /** Tests shorten the ladder. */
-  restart?: Partial<typeof RESTART>;
+  restart?: Partial<RestartLadder>;
 }
 
 export interface AccountSnapshot extends AccountStatusPatch {

@@ -7,6 +7,7 @@ import type { AuthConfig } from "./auth.ts";
 import type { AgentService } from "../agents/types.ts";
 import type { SessionStore } from "../agents/sessions.ts";
 import type { PairingHandle } from "../nodes/pairing-store.ts";
+import type { ChannelAdapter, ChannelId } from "../channels/types.ts";
 
 /** Everything a gateway is built from: an explicit snapshot, so tests can run many in one process. */
 export interface GatewayOptions {
@@ -35,6 +36,8 @@ export interface GatewayOptions {
   pairingStore?: PairingHandle;
   /** The agent service; by default built from the config with its store under the state dir. */
   agents?: AgentService;
+  /** Where channel adapters come from (tests give scripted ones); by default the compiled-in Telegram and WhatsApp. */
+  channelAdapters?: (id: ChannelId) => Promise<ChannelAdapter>;
   /** Longest time `stop()` waits for sockets to close before it stops the listeners anyway. */
   drainTimeoutMs?: number;
   /**

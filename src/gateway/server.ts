@@ -17,6 +17,8 @@ import { isLocalDirectPeer, normalizeIp } from "../auth/peer.ts";
 import { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 import { createWebSocketHandler, newConnState } from "./ws/handlers.ts";
 import { PendingSockets } from "./ws/pending.ts";
+import { ChannelsHandle } from "../channels/handle.ts";
+import { loadChannelAdapter } from "../channels/adapters.ts";
 
 export interface StopOptions {
   reason?: string;
@@ -73,6 +75,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const ownsPairing = !options.pairingStore;
   const pairing = options.pairingStore ?? new PairingHandle(pairingStorePath(options.paths.stateDir));
   const gw = new GatewayRuntime(options, agents, metrics, pairing);
+  gw.channels = new ChannelsHandle({
+    stateDir: options.paths.stateDir, env: process.env, agents, logger: options.logger, config: () => gw.config,
+    loadAdapter: options.channelAdapters ?? loadChannelAdapter,
+  });
   const methods = createMethodRegistry();
   const pending = new PendingSockets({
     timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -129,6 +135,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     throw err;
   }
   gw.hosts = servers.map((s) => s.hostname!);
+  const applyChannels = (config: OpenClawConfig) =>
+    gw.channels.apply(config).catch((err: unknown) => gw.log.error(`channels: ${(err as Error)?.stack ?? String(err)}`));
+  void applyChannels(gw.config);
 
   const tick = setInterval(() => {
     gw.bus.broadcast("tick", { ts: Date.now() });
@@ -148,6 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       gw.bus.flush();
       for (const ws of [...gw.bus.all()]) ws.close(1012, "service restart");
       await waitUntil(() => gw.bus.size === 0, opts.drainTimeoutMs ?? options.drainTimeoutMs ?? 1000);
+      await gw.channels.close();
       cleanup();
       options.logger.flush();
     })();
@@ -157,6 +167,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const applyConfig = (next: LiveConfig, o: { rebuildAgents?: boolean } = {}) => {
     if (o.rebuildAgents) rebuild(next.config);
     gw.applyLive(next);
+    void applyChannels(next.config);
   };
 
   return { runtime: gw, port: gw.port, hosts: gw.hosts, url: wsUrl(first(gw.hosts), gw.port), stop, applyConfig };

@@ -15,6 +15,7 @@ import * as secrets from "./methods/secrets.ts";
 import * as device from "./methods/device.ts";
 import * as node from "./methods/node.ts";
 import * as nodeHost from "./methods/node-host.ts";
+import * as channels from "./methods/channels.ts";
 import type { MethodSpec } from "./methods/types.ts";
 
 /** Every method the protocol declares, one entry each; the gateway implements them by name. */
@@ -54,6 +55,15 @@ export const METHOD_SPECS = {
   "node.skills.update": nodeHost.nodeSkillsUpdate,
   "node.pluginTools.update": nodeHost.nodePluginToolsUpdate,
   "node.pair.request": nodeHost.nodePairRequest,
+  send: channels.send,
+  poll: channels.poll,
+  "message.action": channels.messageAction,
+  "channels.status": channels.channelsStatus,
+  "channels.start": channels.channelsStart,
+  "channels.stop": channels.channelsStop,
+  "channels.pairing.list": channels.channelsPairingList,
+  "channels.pairing.approve": channels.channelsPairingApprove,
+  "channels.pairing.dismiss": channels.channelsPairingDismiss,
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHOD_SPECS;
 
@@ -64,9 +74,8 @@ export type MethodName = keyof typeof METHOD_SPECS;
  */
 export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
   "last-heartbeat": "operator.read",
-  "channels.status": "operator.read", 
   "models.list": "operator.read",
-  send: "operator.write", "agent.wait": "operator.write",
-  wake: "operator.write", "message.action": "operator.write",
+  "agent.wait": "operator.write",
+  wake: "operator.write",
 });
-export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods, node as nodeMethods, nodeHost as nodeHostMethods };
+export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods, node as nodeMethods, nodeHost as nodeHostMethods, channels as channelMethods };

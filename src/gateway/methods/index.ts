@@ -1,5 +1,9 @@
 import { agentMethod, agentsListMethod } from "./agent.ts";
 import { chatAbortMethod, chatHistoryMethod, chatSendMethod, sessionsListMethod } from "./chat.ts";
+import {
+  channelSendMethod, channelsPairingApproveMethod, channelsPairingDismissMethod, channelsPairingListMethod, channelsStartMethod,
+  channelsStatusMethod, channelsStopMethod, messageActionMethod, pollMethod,
+} from "./channels.ts";
 import { configGetMethod } from "./config.ts";
 import {
   devicePairApproveMethod, devicePairListMethod, devicePairRejectMethod, devicePairRemoveMethod, deviceTokenRevokeMethod,
@@ -55,6 +59,15 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   nodeSkillsUpdateMethod,
   nodePluginToolsUpdateMethod,
   nodePairRequestMethod,
+  channelSendMethod,
+  pollMethod,
+  messageActionMethod,
+  channelsStatusMethod,
+  channelsStartMethod,
+  channelsStopMethod,
+  channelsPairingListMethod,
+  channelsPairingApproveMethod,
+  channelsPairingDismissMethod,
 ];
 
 export function createMethodRegistry(): MethodRegistry {
