@@ -28,6 +28,7 @@ import { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 import { LogThrottle } from "../logging/throttle.ts";
 import { PairingHandle, type PairingStore } from "../nodes/pairing-store.ts";
 import { NodeInvocations } from "./node-invoke.ts";
+import type { ChannelsHandle } from "../channels/handle.ts";
 
 export interface SystemEventRecord {
   text: string;
@@ -64,6 +65,8 @@ export class GatewayRuntime {
   readonly admission = new PendingBudget();
   /** node.invoke calls waiting for their node. */
   readonly invocations = new NodeInvocations();
+  /** Chat channels; set by startGateway (channel code loads only when a channel is configured). */
+  channels!: ChannelsHandle;
   readonly version = VERSION;
   readonly buildId = BUILD_ID;
   port = 0;

@@ -39,6 +39,9 @@ export const RELOAD_TABLE: Readonly<Record<string, TableEntry>> = {
   agents: "hot",
   models: "hot",
   commands: "hot",
+  // Each account restarts only when its own section changed; policies apply to the next message.
+  channels: "hot",
+  session: "hot",
 
   "gateway.mode": "restart",
   "gateway.port": "restart",
