@@ -6,6 +6,7 @@ import { ModelsSchema } from "./sections/models.ts";
 import { AgentsSchema } from "./sections/agents.ts";
 import { SecretsSchema } from "./sections/secrets.ts";
 import { ChannelsSchema, SessionSchema } from "./sections/channels.ts";
+import { HooksSchema } from "./sections/hooks.ts";
 
 export { BindModeSchema, GatewaySchema } from "./sections/gateway.ts";
 export { LogLevelSchema, LoggingSchema } from "./sections/logging.ts";
@@ -24,6 +25,7 @@ const sections = {
   secrets: SecretsSchema.optional(),
   channels: ChannelsSchema.optional(),
   session: SessionSchema.optional(),
+  hooks: HooksSchema.optional(),
 };
 
 export const ConfigSchema = z

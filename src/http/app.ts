@@ -6,6 +6,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
+import { getPath } from "hono/utils/url";
 import type { AgentService } from "../agents/types.ts";
 import { VERSION } from "../version.ts";
 import type { HttpApp, HttpDeps, HttpEnv } from "./env.ts";
@@ -20,13 +21,16 @@ import { registerModelRoutes } from "./routes/models.ts";
 import { registerProbeRoutes } from "./routes/probes.ts";
 import { registerResponsesRoute } from "./routes/responses.ts";
 import { registerToolsInvokeRoute } from "./routes/tools-invoke.ts";
+import { routedHookPath } from "./hooks/config.ts";
+import { registerHookRoutes } from "./hooks/routes.ts";
 
 export type { Caller, HttpApp, HttpDeps, HttpEnv, PeerSource } from "./env.ts";
 
 const DOC_INFO = { openapi: "3.1.0", info: { title: "OpenClaw Gateway HTTP API", version: VERSION } };
 
 export function createHttpApp(deps: HttpDeps): HttpApp {
-  const app = new OpenAPIHono<HttpEnv>();
+  // A configured hooks.path is routed as the default /hooks the hook routes are registered under.
+  const app = new OpenAPIHono<HttpEnv>({ getPath: (req) => routedHookPath(getPath(req), deps.config()) });
   const limiter = deps.limiter ?? new FailedAuthLimiter();
   const guard = (spec: GateSpec) => gate(deps, limiter, spec);
 
@@ -40,6 +44,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   registerResponsesRoute(app, deps, guard);
   registerChatCompletionsRoute(app, deps, guard);
   registerMetricsRoute(app, deps, guard);
+  registerHookRoutes(app, deps);
   app.doc31("/openapi.json", DOC_INFO);
 
   app.notFound(() => notFound());

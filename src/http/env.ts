@@ -4,6 +4,7 @@ import type { OpenClawConfig } from "../config/schema.ts";
 import type { AuthConfig } from "../auth/secret.ts";
 import type { FailedAuthLimiter } from "../auth/limiter.ts";
 import type { OriginPolicy } from "../auth/origin.ts";
+import type { HookDeps } from "./hooks/types.ts";
 
 /** What the HTTP door needs from a running gateway; every getter is read per request so config hot-applies. */
 export interface HttpDeps {
@@ -16,6 +17,8 @@ export interface HttpDeps {
   originPolicy?(): OriginPolicy;
   /** The gateway's metrics: the /metrics text, and where each answered request is counted. */
   metrics?: { text(): string; httpRequest(route: string, status: number): void };
+  /** The hook routes' system-event queue, channel delivery and log (absent: their own queue, no channels). */
+  hooks?: HookDeps;
   uptimeMs(): number;
   isDraining(): boolean;
   /** Told about exceptions no route handled (the caller only sees a bare 500). */

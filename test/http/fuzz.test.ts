@@ -9,6 +9,7 @@ import {
   runs, schemaMismatch, schemaWords, watchProcessErrors, type JsonSchema, type Rng,
 } from "../fixtures/fuzz.ts";
 import { OPEN_CONFIG, parseSse, testApp, TOKEN, type TestAppOptions } from "./helpers.ts";
+import { QUERY_TOKEN_MESSAGE } from "../../src/http/hooks/routes.ts";
 
 type Doc = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, JsonSchema> } };
 type Operation = {
@@ -106,8 +107,22 @@ interface Variant {
 
 const WITH_SMALL_BODIES: OpenClawConfig = { ...OPEN_CONFIG, gateway: { ...OPEN_CONFIG.gateway, http: { ...OPEN_CONFIG.gateway!.http, maxBodyBytes: 2048 } } };
 
+/**
+ * Hooks on, with the gateway token as the hook token so the generator's credentials reach the hook
+ * handlers too (test/http/hooks/ pins that a distinct gateway token is refused), and two mappings:
+ * an agent run at /hooks/openclaw and a wake for any other sub-path.
+ */
+const WITH_HOOKS: OpenClawConfig = {
+  ...OPEN_CONFIG,
+  hooks: {
+    enabled: true,
+    token: TOKEN,
+    mappings: [{ match: { path: "openclaw" }, messageTemplate: "fuzzed: {{message}} {{input}}" }, { action: "wake", textTemplate: "fuzzed {{text}}" }],
+  },
+};
+
 const VARIANTS: Variant[] = [
-  { name: "token auth, every endpoint on", opts: {} },
+  { name: "token auth, every endpoint on", opts: { config: WITH_HOOKS } },
   { name: "auth none (x-openclaw-scopes honoured)", opts: { auth: { mode: "none" } } },
   { name: "OpenAI endpoints off", opts: { config: { gateway: { mode: "local" } } } },
   { name: "a 2 KiB body limit", opts: { config: WITH_SMALL_BODIES } },
@@ -128,8 +143,22 @@ interface HttpCase {
 }
 
 /** The bodies of every 4xx the door gives (src/http/errors.ts), by content type. */
-function isDocumentedErrorBody(status: number, type: string, body: string): string | undefined {
+/** Hook routes answer plain text before their handler and `{ok:false,error:"<string>"}` after it (http.md §8). */
+const isHookPath = (path: string) => path === "/hooks" || path.startsWith("/hooks/") || path.startsWith("/hooks?");
+
+function isDocumentedErrorBody(status: number, type: string, body: string, path: string): string | undefined {
   if (body === "") return status === 417 || status === 405 || status === 404 ? undefined : "empty error body";
+  if (isHookPath(path)) {
+    if (type.startsWith("text/plain")) {
+      return ["Not Found", "Method Not Allowed", "Bad Request", "Unauthorized", "Too Many Requests", QUERY_TOKEN_MESSAGE].includes(body) ? undefined : `unexpected text body ${clip(body, 100)}`;
+    }
+    try {
+      const json = JSON.parse(body);
+      if (json?.ok === false && typeof json.error === "string") return undefined;
+    } catch {
+      return "JSON content-type but the body is not JSON";
+    }
+  }
   if (type.startsWith("text/plain")) {
     return ["Not Found", "Method Not Allowed", "Bad Request"].includes(body) ? undefined : `unexpected text body ${clip(body, 100)}`;
   }
@@ -157,6 +186,8 @@ function pipelineAnswer(c: HttpCase, status: number, body: string): boolean {
   }
   // A browser's cross-site request refused before the route (Origin / Sec-Fetch-Site checks).
   if (status === 403 && (h.origin !== undefined || h["sec-fetch-site"] !== undefined)) return true;
+  // A hook token in the query string is refused before the method check.
+  if (status === 400 && isHookPath(c.path) && new URL(c.path, "http://x").searchParams.has("token")) return head || body === QUERY_TOKEN_MESSAGE;
   return false;
 }
 
@@ -303,7 +334,7 @@ describe("fuzz: HTTP routes", () => {
           const documented = ops.find((o) => o.pattern.test(c.path.split("?")[0]!) && (o.method === c.method || (c.method === "HEAD" && o.method === "GET")));
           const onPath = ops.filter((o) => o.pattern.test(c.path.split("?")[0]!));
           if (res.status >= 400 && res.status < 500) {
-            const why = c.method === "HEAD" ? undefined : isDocumentedErrorBody(res.status, type, body);
+            const why = c.method === "HEAD" ? undefined : isDocumentedErrorBody(res.status, type, body, c.path);
             if (why) fail(why);
             if (agents.turns.length !== turns || agents.embedCalls.length !== embeds) fail("a refused request started an agent turn or an embedding");
           }

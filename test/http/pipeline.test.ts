@@ -211,7 +211,7 @@ describe("/openapi.json", () => {
       components: { schemas: Record<string, unknown> };
     };
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ["/health", "/healthz", "/metrics", "/ready", "/readyz", "/tools/invoke", "/v1/chat/completions", "/v1/embeddings", "/v1/models", "/v1/models/{id}", "/v1/responses"].sort(),
+      ["/health", "/healthz", "/hooks/agent", "/hooks/wake", "/hooks/{name}", "/metrics", "/ready", "/readyz", "/tools/invoke", "/v1/chat/completions", "/v1/embeddings", "/v1/models", "/v1/models/{id}", "/v1/responses"].sort(),
     );
     expect(Object.keys(doc.paths["/v1/models"]!)).toEqual(["get"]);
     const refs: Record<string, string> = {

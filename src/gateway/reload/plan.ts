@@ -42,6 +42,8 @@ export const RELOAD_TABLE: Readonly<Record<string, TableEntry>> = {
   // Each account restarts only when its own section changed; policies apply to the next message.
   channels: "hot",
   session: "hot",
+  // The hook routes resolve hooks.* from the live config on every request.
+  hooks: "hot",
 
   "gateway.mode": "restart",
   "gateway.port": "restart",
