@@ -5,7 +5,7 @@
  * (a stranger gets a pairing code), runs a turn in its session, and the reply goes back to the
  * same chat in chunks. Messages committed before a crash are processed on the next start.
  */
-import type { AgentService } from "../agents/types.ts";
+import { AgentError, type AgentService, type TurnResult } from "../agents/types.ts";
 import { decideAccess, type AccessConfig } from "./access.ts";
 import type { ChannelManager } from "./manager.ts";
 import { chunkText, sessionKeyFor, type DmScope, type GroupScope } from "./session-keys.ts";
@@ -16,6 +16,7 @@ import type { ChannelAccount, ChannelAdapter, InboundMessage } from "./types.ts"
 const TYPING_EVERY_MS = 4_500;
 /** A message that failed this many times is given up (logged, marked failed). */
 const MAX_ATTEMPTS = 3;
+const RETRY_AFTER_MS = 10_000;
 
 export interface RouterDeps {
   store: () => ChannelStore;
@@ -33,6 +34,8 @@ export function laneKeyOf(m: InboundMessage): string {
 export class ChannelRouter {
   private readonly lanes = new Map<string, Promise<void>>();
   private stopped = false;
+  /** Aborts the turns in flight when the gateway stops; their messages stay pending for the next start. */
+  private readonly halt = new AbortController();
 
   constructor(private readonly deps: RouterDeps) {}
 
@@ -61,6 +64,7 @@ export class ChannelRouter {
 
   stop(): void {
     this.stopped = true;
+    this.halt.abort();
   }
 
   private enqueue(lane: string, m: InboundMessage): void {
@@ -97,12 +101,15 @@ export class ChannelRouter {
     const attempts = store.attempt(m);
     try {
       if (decision.kind === "pairing") await this.offerPairing(m, target);
-      else if (decision.kind === "turn") await this.turn(m, target);
+      else if (decision.kind === "turn" && !(await this.turn(m, target, attempts))) return;
       store.finish(m, "completed");
     } catch (err) {
+      // Stopping mid-turn is not the message's fault: it stays pending and is answered after the next start.
+      if (this.stopped) return;
       this.deps.log.warn(`${m.channel}:${m.accountId} message ${m.eventId} not answered: ${(err as Error).message}`);
-      // A failure the next start can fix (the model was down) is retried then; a hopeless one is dropped.
+      // A passing failure (the model was down) is tried again a little later; after 3 tries it is dropped.
       if (attempts >= MAX_ATTEMPTS) store.finish(m, "failed");
+      else setTimeout(() => !this.stopped && this.enqueue(laneKeyOf(m), m), RETRY_AFTER_MS * attempts).unref();
     }
   }
 
@@ -126,7 +133,29 @@ export class ChannelRouter {
     await t.adapter.outbound.sendText(t.account, m.chatId, text);
   }
 
-  private async turn(m: InboundMessage, t: { adapter: ChannelAdapter; account: ChannelAccount }): Promise<void> {
+  /**
+   * The turn of attempt `attempt`. Each attempt has its own idempotency key (an interrupted or
+   * failed run cannot be replayed into a success), but first asks for the previous attempt's
+   * key: a turn that finished before a crash hit its reply is answered from its stored result,
+   * not run a second time.
+   */
+  private async runTurn(m: InboundMessage, base: Parameters<AgentService["runTurn"]>[0], attempt: number): Promise<TurnResult> {
+    const key = `channel-in:${m.channel}:${m.accountId}:${m.eventId}`;
+    const keyOf = (n: number) => (n <= 1 ? key : `${key}:${n}`);
+    const keys = attempt <= 1 ? [keyOf(1)] : [keyOf(attempt - 1), keyOf(attempt)];
+    for (let i = 0; ; i++) {
+      try {
+        return await this.deps.agents.runTurn({ ...base, idempotencyKey: keys[i]!, signal: this.halt.signal });
+      } catch (err) {
+        // The previous attempt's key replays its failure (or its interruption): run afresh under this attempt's key.
+        if (i < keys.length - 1 && err instanceof AgentError && err.kind !== "storage" && !this.stopped) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** False when the gateway began stopping before the reply went out (the message stays pending). */
+  private async turn(m: InboundMessage, t: { adapter: ChannelAdapter; account: ChannelAccount }, attempt: number): Promise<boolean> {
     const agentId = this.deps.agents.defaultAgentId();
     const { dmScope, groupScope } = this.deps.session();
     const sessionKey = sessionKeyFor(m, agentId, dmScope, groupScope);
@@ -134,20 +163,17 @@ export class ChannelRouter {
     let reply: string;
     try {
       const who = m.sender.name ?? (m.sender.username ? `@${m.sender.username}` : m.sender.id);
-      const result = await this.deps.agents.runTurn({
-        agentId, sessionKey, channel: m.channel,
-        message: m.chatType === "group" ? `${who}: ${m.text}` : m.text,
-        // A message replayed after a crash mid-turn gets the first run's answer instead of a second run.
-        idempotencyKey: `channel-in:${m.channel}:${m.accountId}:${m.eventId}`,
-      });
+      const result = await this.runTurn(m, { agentId, sessionKey, channel: m.channel, message: m.chatType === "group" ? `${who}: ${m.text}` : m.text }, attempt);
       reply = result.text;
     } finally {
       typing.stop();
     }
+    if (this.stopped) return false;
     for (const chunk of chunkText(reply, t.adapter.textChunkLimit)) {
       await t.adapter.outbound.sendText(t.account, m.chatId, chunk, m.threadId ? { threadId: m.threadId } : {});
     }
     this.deps.manager.setStatus(m.channel, m.accountId, { lastOutboundAt: Date.now() });
+    return true;
   }
 
   private keepTyping(t: { adapter: ChannelAdapter; account: ChannelAccount }, chatId: string): { stop(): void } {

@@ -80,6 +80,8 @@ export class ChannelService {
   async close(): Promise<void> {
     this.router.stop();
     await this.manager.close();
+    // Aborted turns unwind quickly; the store must outlive them so nothing half-written is left.
+    await Promise.race([this.router.idle(), Bun.sleep(5_000)]);
     this.store.close();
   }
 
