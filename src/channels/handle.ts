@@ -38,6 +38,24 @@ export class ChannelsHandle {
     return this.queue;
   }
 
+  /** Channel delivery for hooks: channels as configured now; a failed send is an answer, not a throw. */
+  delivery(): { channels(): string[]; accounts(channel: string): string[]; deliver(input: { channel: string; to: string; accountId?: string; text: string }): Promise<{ delivered: boolean; error?: string }> } {
+    return {
+      channels: () => this.service?.configuredChannels() ?? [],
+      accounts: (channel) =>
+        this.service?.manager.accounts(channel as never).filter((a) => a.enabled).map((a) => a.accountId) ?? [],
+      deliver: async (input) => {
+        if (!this.service) return { delivered: false, error: `unsupported channel: ${input.channel}` };
+        try {
+          await this.service.deliver(input);
+          return { delivered: true };
+        } catch (err) {
+          return { delivered: false, error: err instanceof Error ? err.message : String(err) };
+        }
+      },
+    };
+  }
+
   async close(): Promise<void> {
     await this.queue.catch(() => {});
     await this.service?.close();

@@ -99,6 +99,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics: { text: () => gw.metricsText(), httpRequest: (route, status) => metrics.httpRequest(route, status) },
     uptimeMs: () => gw.uptimeMs(),
     isDraining: () => gw.draining,
+    hooks: { events: gw, delivery: gw.channels.delivery(), log: options.logger.child("gateway/hooks") },
     onError: (err, req) => httpLog.error(`${req.method} ${new URL(req.url).pathname} failed: ${(err as Error)?.stack ?? String(err)}`),
   });
   const websocket = createWebSocketHandler(gw, methods, pending);

@@ -108,3 +108,24 @@ test("a revoked token: the account stops, blocked, with the documented error and
   expect(probe.channelAccounts.telegram[0].probe).toMatchObject({ ok: false, status: 401, error: "Unauthorized" });
   expect(JSON.stringify(probe)).not.toContain("bad-token");
 });
+
+test("hooks deliver an agent's reply to a Telegram chat; an unknown channel lists the registered ones", async () => {
+  const tg = await startTelegramDouble();
+  cleanups.push(() => tg.stop());
+  const config = { ...configFor(tg), hooks: { enabled: true, token: "hooks-secret-0123456789" } } as OpenClawConfig;
+  const { g } = await start(tg, config);
+  await waitUntil(() => g.runtime.channels.active?.configuredChannels().length === 1, "the channel");
+  const base = g.url.replace("ws://", "http://");
+  const post = (body: unknown) => fetch(`${base}/hooks/agent`, {
+    method: "POST", headers: { authorization: "Bearer hooks-secret-0123456789", "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  const res = await post({ message: "build failed", channel: "telegram", to: "424242", waitForCompletion: true });
+  expect(res.status).toBe(200);
+  expect(await res.json()).toMatchObject({ ok: true, completion: { status: "ok", delivered: true, deliveryAttempted: true } });
+  expect(sends(tg)).toHaveLength(1);
+  expect(sends(tg)[0]).toMatchObject({ chat_id: "424242" });
+  expect(sends(tg)[0]!.text).toContain("build failed");
+  const bad = await post({ message: "x", channel: "slack", to: "1" });
+  expect(bad.status).toBe(400);
+  expect(await bad.json()).toEqual({ ok: false, error: "channel must be last|telegram" });
+});

@@ -30,9 +30,14 @@ describe("classification table", () => {
     }
   });
 
+  test("channel and session edits are hot: the channel manager restarts only the changed accounts", () => {
+    expect(classifyPath("channels.telegram.botToken")).toBe("hot");
+    expect(classifyPath("session.dmScope")).toBe("hot");
+  });
+
   test("anything the table does not know needs a restart", () => {
-    expect(matchPrefix("channels.telegram.botToken")).toBeUndefined();
-    expect(classifyPath("channels.telegram.botToken")).toBe("restart");
+    expect(matchPrefix("plugins.entries.x")).toBeUndefined();
+    expect(classifyPath("plugins.entries.x")).toBe("restart");
     expect(classifyPath("gateway.tls.enabled")).toBe("restart");
     expect(classifyPath("<root>")).toBe("restart");
   });
