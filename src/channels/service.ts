@@ -128,6 +128,24 @@ export class ChannelService {
     return deliverText(r, input.text);
   }
 
+  /** What `health` shows: each channel's default account (with all accounts), and the link state of WhatsApp. */
+  healthSnapshot(): { channels: Record<string, unknown>; channelOrder: string[]; channelLabels: Record<string, string>; linkChannel?: { id: string; label: string; linked: boolean; accountId: string } } {
+    const out: ReturnType<ChannelService["healthSnapshot"]> = { channels: {}, channelOrder: [], channelLabels: {} };
+    for (const id of this.manager.channels()) {
+      const accounts = this.manager.accounts(id);
+      const snapshots = Object.fromEntries(accounts.map((a) => [a.accountId, { ...this.manager.snapshot(id, a.accountId) }]));
+      const defaultId = accounts.some((a) => a.accountId === "default") ? "default" : accounts[0]!.accountId;
+      out.channels[id] = { ...snapshots[defaultId], accounts: snapshots };
+      out.channelOrder.push(id);
+      out.channelLabels[id] = this.manager.loadedAdapter(id)?.label ?? id;
+      if (id === "whatsapp") {
+        const s = snapshots[defaultId] as { configured?: boolean; linked?: boolean } | undefined;
+        out.linkChannel = { id, label: out.channelLabels[id]!, linked: s?.linked ?? s?.configured ?? false, accountId: defaultId };
+      }
+    }
+    return out;
+  }
+
   configuredChannels(): ChannelId[] {
     return this.manager.channels();
   }

@@ -125,3 +125,16 @@ describe("reload", () => {
     expect((await admin.request("send", { to: "1", message: "x", idempotencyKey: key() })).error).toMatchObject({ code: "INVALID_REQUEST" });
   });
 });
+
+describe("health", () => {
+  test("carries each channel's default account with all accounts, and no linkChannel without WhatsApp", async () => {
+    g.applyConfig({ loaded: g.runtime.loaded, config, auth: g.runtime.auth });
+    await waitUntil(() => fake.runs.has("default"), "running again");
+    g.runtime.refreshHealth();
+    const h = (await admin.request("health", {})).payload;
+    expect(h.channelOrder).toEqual(["telegram"]);
+    expect(h.channelLabels).toEqual({ telegram: "Telegram" });
+    expect(h.channels.telegram).toMatchObject({ accountId: "default", configured: true, running: true, accounts: { default: { accountId: "default" } } });
+    expect(h.linkChannel).toBeUndefined();
+  });
+});

@@ -23,6 +23,10 @@ export const HealthSchema = z
     channels: z.record(z.string(), z.unknown()),
     channelOrder: z.array(z.string()),
     channelLabels: z.record(z.string(), z.string()),
+    linkChannel: z
+      .object({ id: z.string(), label: z.string(), linked: z.boolean(), accountId: z.string(), authAgeMs: z.number().optional() })
+      .optional()
+      .describe("The channel that needs a linked device (WhatsApp), when one is configured: whether it is linked"),
     heartbeatSeconds: z.number(),
     defaultAgentId: z.string(),
     agents: z.array(z.object({ agentId: z.string(), isDefault: z.boolean() }).passthrough()),
