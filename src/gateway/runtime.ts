@@ -253,6 +253,7 @@ export class GatewayRuntime {
       channels: {},
       channelOrder: [],
       channelLabels: {},
+      ...this.channels?.active?.healthSnapshot(),
       heartbeatSeconds: 0,
       defaultAgentId: this.agents.defaultAgentId(),
       agents: this.agents.listAgents().map((a) => ({ agentId: a.id, isDefault: a.isDefault, ...(a.model ? { model: a.model } : {}) })),
