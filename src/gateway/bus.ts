@@ -20,6 +20,13 @@ export interface BusOptions {
   sliceMs?: number;
 }
 
+/**
+ * Broadcasts node sockets never get, although unscoped: the published gateway sends nodes tick,
+ * health and heartbeat but no presence (captured). A node's connect and close change presence, so
+ * sending it to nodes too would cost every node a frame the size of the whole list each time.
+ */
+const OPERATOR_ONLY_EVENTS: ReadonlySet<string> = new Set(["presence"]);
+
 /** One broadcast: serialized once, stamped with each socket's own seq on delivery. */
 interface Pending {
   id: number;
@@ -28,6 +35,8 @@ interface Pending {
   tail: string;
   /** The scope a socket needs to receive it (undefined: any socket). */
   scope?: string;
+  /** Whether node sockets receive it. */
+  toNodes: boolean;
   delivered: number;
   /** The pump's place in the socket set (a live iterator: removals during pacing are safe). */
   cursor?: Iterator<GatewaySocket>;
@@ -109,6 +118,7 @@ export class Bus {
       head: '{"type":"event","event":' + JSON.stringify(event) + ',"payload":' + encodePayload(payload) + ',"seq":',
       tail: stateVersion ? ',"stateVersion":' + JSON.stringify(stateVersion) + "}" : "}",
       scope: scope ?? (UNSCOPED_EVENTS.has(event) ? undefined : "operator.read"),
+      toNodes: !OPERATOR_ONLY_EVENTS.has(event),
       delivered: 0,
     };
     if (this.queue.length === 0 && this.sockets.size <= this.directLimit) {
@@ -118,6 +128,16 @@ export class Bus {
     }
     this.queue.push(item);
     if (!this.pumping) this.pump();
+  }
+
+  /**
+   * Whether a broadcast of `event` would reach any socket now: one that reaches none need not be
+   * built (presence changes with every node's connect and close, and its list can be long).
+   */
+  reaches(event: string, scope?: string): boolean {
+    const target = { scope: scope ?? (UNSCOPED_EVENTS.has(event) ? undefined : "operator.read"), toNodes: !OPERATOR_ONLY_EVENTS.has(event) };
+    for (const ws of this.sockets) if (allowed(target, ws.data)) return true;
+    return false;
   }
 
   /** Delivers everything queued now (before a shutdown closes the sockets). */
@@ -161,7 +181,7 @@ export class Bus {
     const d = ws.data;
     if ((d.busSeen ?? 0) >= item.id) return false;
     d.busSeen = item.id;
-    if (item.scope && !(item.scope === "operator.read" && d.role === "node") && !scopeSatisfied(d.scopes ?? [], item.scope)) return false;
+    if (!allowed(item, d)) return false;
     d.seq++;
     if (!this.write(ws, item.head + d.seq + item.tail)) return false;
     item.delivered++;
@@ -192,4 +212,11 @@ export class Bus {
       if (ws.readyState === 1) ws.terminate();
     }, 1000).unref();
   }
+}
+
+/** Whether a socket may see a broadcast: its scope (nodes count as read), and no operator-only event for nodes. */
+function allowed(item: Pick<Pending, "scope" | "toNodes">, d: GatewaySocket["data"]): boolean {
+  if (d.role === "node" && !item.toNodes) return false;
+  if (!item.scope || (item.scope === "operator.read" && d.role === "node")) return true;
+  return scopeSatisfied(d.scopes ?? [], item.scope);
 }

@@ -293,6 +293,8 @@ export class GatewayRuntime {
   }
 
   broadcastPresence(): void {
+    // Nodes get no presence: with only nodes connected, nobody needs the list built.
+    if (!this.bus.reaches("presence")) return;
     this.bus.broadcast("presence", { presence: this.presence.list() }, this.stateVersion());
   }
 

@@ -183,7 +183,8 @@ function establish(
     server: { version: gw.version, buildId: gw.buildId, bootId: gw.bootId, connId: d.connId },
     features: { methods: methods.names(), events: EVENT_NAMES, capabilities: [] },
     snapshot: {
-      presence: gw.presence.list(),
+      // A node is sent no presence, in hello-ok as afterwards (as published).
+      presence: d.role === "node" ? [] : gw.presence.list(),
       health: gw.health().value,
       stateVersion: gw.stateVersion(),
       uptimeMs: gw.uptimeMs(),
