@@ -10,7 +10,7 @@ import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from "n
 import { deviceIdOf, rawPublicKey, toBase64Url } from "./identity.ts";
 import { closeSync, mkdirSync, openSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
-import { SURFACE_SCHEMA, SurfaceStore } from "./surface-store.ts";
+import { SURFACE_SCHEMA, SurfaceStore, bookkeeping } from "./surface-store.ts";
 
 export const PENDING_TTL_MS = 300_000;
 
@@ -280,7 +280,7 @@ export class PairingStore {
   }
 
   touch(deviceId: string, now = Date.now()): void {
-    this.db.query("UPDATE device_paired SET last_seen_at_ms = $now WHERE device_id = $device").run({ now, device: deviceId });
+    bookkeeping(this.db, () => this.db.query("UPDATE device_paired SET last_seen_at_ms = $now WHERE device_id = $device").run({ now, device: deviceId }));
   }
 
   /** Pairs the role; with `mintNow` returns its new token, else leaves the token to be minted on connect. */

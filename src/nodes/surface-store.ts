@@ -64,6 +64,22 @@ const subset = (a: readonly string[], b: readonly string[]) => a.every((x) => b.
 const same = (a: Surface, b: Surface) => a.caps.join("\n") === b.caps.join("\n") && a.commands.join("\n") === b.commands.join("\n");
 const sorted = (s: Surface): Surface => ({ caps: [...new Set(s.caps)].sort(), commands: [...new Set(s.commands)].sort() });
 
+/**
+ * Runs a bookkeeping write (when a device was last seen, when a node connected or left) without an
+ * fsync of its own. The store is in WAL mode, where a commit under synchronous=NORMAL is still atomic
+ * and in order, and the next FULL commit (every pairing decision) syncs it along; so a power cut can
+ * lose such timestamps, never a decision. A node's connect and close each saved an fsync this way.
+ * Not inside a transaction (SQLite refuses the pragma there).
+ */
+export function bookkeeping<T>(db: Database, write: () => T): T {
+  db.query("PRAGMA synchronous = NORMAL").run();
+  try {
+    return write();
+  } finally {
+    db.query("PRAGMA synchronous = FULL").run();
+  }
+}
+
 export function approvalState(r: NodeRecord): ApprovalState {
   if (r.pending) return r.approved ? "pending-reapproval" : "pending-approval";
   return r.approved ? "approved" : "unapproved";
@@ -93,8 +109,19 @@ export class SurfaceStore {
    * request. `created` is true when a new request was made (announce it).
    */
   reconcile(nodeId: string, meta: NodeMeta, declared: Surface, opts: { requiredApproveScopes: string[]; silent?: boolean }, now = Date.now()): { record: NodeRecord; created: boolean } {
+    const wanted = sorted(declared);
+    const covered = (r: NodeRecord) => !!r.approved && subset(wanted.caps, r.approved.caps) && subset(wanted.commands, r.approved.commands);
+    // The usual reconnect leaves the request as it is and changes only the node's meta and when it
+    // connected: bookkeeping. (The gateway is this database's only user, and nothing runs between
+    // this read and the write.)
+    const known = this.get(nodeId);
+    if (known && (covered(known) ? !known.pending : !!known.pending && same(known.pending, wanted))) {
+      bookkeeping(this.db, () =>
+        this.db.query("UPDATE node_surfaces SET meta = $meta, last_connected_at_ms = $now WHERE device_id = $id").run({ id: nodeId, meta: JSON.stringify(meta), now }),
+      );
+      return { record: this.get(nodeId)!, created: false };
+    }
     return this.db.transaction(() => {
-      const wanted = sorted(declared);
       let record = this.get(nodeId);
       if (!record) {
         this.db.query("INSERT INTO node_surfaces (device_id, meta, created_at_ms) VALUES ($id, $meta, $now)").run({ id: nodeId, meta: JSON.stringify(meta), now });
@@ -102,8 +129,7 @@ export class SurfaceStore {
       }
       let created = false;
       let pending = record.pending;
-      const covered = record.approved && subset(wanted.caps, record.approved.caps) && subset(wanted.commands, record.approved.commands);
-      if (covered) pending = undefined;
+      if (covered(record)) pending = undefined;
       else if (!pending || !same(pending, wanted)) {
         pending = { requestId: crypto.randomUUID(), ...wanted, requiredApproveScopes: opts.requiredApproveScopes, ...(opts.silent ? { silent: true } : {}), ts: now };
         created = true;
@@ -143,7 +169,7 @@ export class SurfaceStore {
   }
 
   disconnected(nodeId: string, now = Date.now()): void {
-    this.db.query("UPDATE node_surfaces SET last_disconnected_at_ms = $now WHERE device_id = $id").run({ now, id: nodeId });
+    bookkeeping(this.db, () => this.db.query("UPDATE node_surfaces SET last_disconnected_at_ms = $now WHERE device_id = $id").run({ now, id: nodeId }));
   }
 
   setHostStats(nodeId: string, stats: Record<string, unknown>): void {
