@@ -10,9 +10,36 @@ const args = {
   agent: { type: "string", description: "Agent id (default: the gateway's default agent)" },
   session: { type: "string", description: 'Session key (default "main"; a bare key is scoped to the agent)' },
   timeout: { type: "string", description: "Seconds to wait for the reply", default: "600", valueHint: "s" },
+  to: { type: "string", alias: "t", description: "Where --deliver sends the reply: <channel:target>, or a bare target on the only configured channel", valueHint: "channel:target" },
+  deliver: { type: "boolean", description: "After the turn, send the reply to --to through the gateway's channel" },
   ...jsonArg,
   ...urlArgs,
 } as const;
+
+/** Channel prefixes `--to` may carry; anything else is a target on the only configured channel. */
+const CHANNEL_PREFIXES: Record<string, string> = { telegram: "telegram", tg: "telegram", whatsapp: "whatsapp", wa: "whatsapp" };
+
+/** `telegram:424242` → channel + target; `424242` (or `-100123:topic:42`) → target only. */
+export function parseDeliveryTarget(to: string): { channel?: string; to: string } {
+  const i = to.indexOf(":");
+  const channel = i > 0 ? CHANNEL_PREFIXES[to.slice(0, i).toLowerCase()] : undefined;
+  return channel ? { channel, to: to.slice(i + 1) } : { to };
+}
+
+/**
+ * The `send` that delivers a run's reply. Its key is derived from the run id, so sending it again
+ * for the same run (a retry after a lost answer) returns the first result and sends nothing.
+ */
+export function deliveryParams(runId: string, to: string, text: string): Record<string, unknown> {
+  const t = parseDeliveryTarget(to);
+  return { to: t.to, message: text, ...(t.channel ? { channel: t.channel } : {}), idempotencyKey: `agent-deliver:${runId}` };
+}
+
+interface SendResult {
+  messageId: string;
+  channel: string;
+  chatId?: string;
+}
 
 interface FinalPayload {
   runId: string;
@@ -31,9 +58,18 @@ export function createAgentCommand(ctx: CliContext) {
       const message = a.message?.trim();
       if (!message) throw new UsageError("--message must not be empty");
       const timeoutS = parseIntArg(a.timeout, "timeout", 1);
+      // --to alone changes nothing here (a channel DM shares the main session); it only says where --deliver sends.
+      const deliverTo = a.to?.trim();
+      if (a.to !== undefined && !deliverTo) throw new UsageError("--to must not be blank, e.g. --to telegram:424242");
+      if (a.deliver && !deliverTo) throw new UsageError("--deliver needs --to <channel:target>, e.g. --to telegram:424242");
       const target = await resolveCliTarget(ctx, { url: a.url, token: a.token, password: a.password });
       const idempotencyKey = crypto.randomUUID();
       let streamed = "";
+      const printReply = (text: string) => {
+        // Deltas may have been missed (or there were none): the final text is authoritative.
+        if (streamed && text.startsWith(streamed)) ctx.io.write(text.slice(streamed.length) + "\n");
+        else ctx.io.write((streamed ? "\n" : "") + text + "\n");
+      };
       const scopes = message === "/new" || message === "/reset" ? ["operator.admin"] : ["operator.write"];
       try {
         const client = await GatewayClient.connect({
@@ -52,14 +88,31 @@ export function createAgentCommand(ctx: CliContext) {
           if (a.agent) params.agentId = a.agent;
           if (a.session) params.sessionKey = a.session;
           const final = await client.request<FinalPayload>("agent", params, { expectFinal: true, timeoutMs: (timeoutS + 30) * 1000 });
-          if (a.json) {
-            ctx.io.json(final);
+          const reply = (final.result?.payloads ?? []).map((p) => p.text ?? "").join("\n");
+          if (!a.deliver || !deliverTo) {
+            if (a.json) ctx.io.json(final);
+            else printReply(reply || final.summary);
             return;
           }
-          const text = (final.result?.payloads ?? []).map((p) => p.text ?? "").join("\n") || final.summary;
-          // Deltas may have been missed (or there were none): the final text is authoritative.
-          if (streamed && text.startsWith(streamed)) ctx.io.write(text.slice(streamed.length) + "\n");
-          else ctx.io.write((streamed ? "\n" : "") + text + "\n");
+          if (!a.json) printReply(reply || final.summary);
+          if (!reply.trim()) {
+            // Nothing the channel could show: say so instead of failing the (successful) turn.
+            if (a.json) ctx.io.json({ ...final, delivery: { ...parseDeliveryTarget(deliverTo), skipped: "empty reply" } });
+            else ctx.io.err("Nothing delivered: the reply is empty.");
+            return;
+          }
+          let sent: SendResult;
+          try {
+            sent = await client.request<SendResult>("send", deliveryParams(final.runId ?? idempotencyKey, deliverTo, reply), { timeoutMs: 60_000 });
+          } catch (err) {
+            if (!isGatewayError(err)) throw err;
+            if (a.json) ctx.io.json({ ...errorJson(err, target), runId: final.runId ?? idempotencyKey });
+            else ctx.io.err(`Delivery failed: ${describeError(err)}`);
+            throw new ExitError(1);
+          }
+          const chat = sent.chatId ?? parseDeliveryTarget(deliverTo).to;
+          if (a.json) ctx.io.json({ ...final, delivery: { channel: sent.channel, to: chat, messageId: sent.messageId } });
+          else ctx.io.out(`Delivered to ${sent.channel}:${chat} (message ${sent.messageId})`);
         } finally {
           client.close();
         }

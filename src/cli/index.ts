@@ -22,6 +22,9 @@ export function createCli(ctx: CliContext): CommandDef {
       nodes: () => import("./nodes/index.ts").then((m) => m.createNodesCommand(ctx)),
       node: () => import("./node/index.ts").then((m) => m.createNodeCommand(ctx)),
       setup: () => import("./setup.ts").then((m) => m.createSetupCommand(ctx)),
+      channels: () => import("./channels/index.ts").then((m) => m.createChannelsCommand(ctx)),
+      message: () => import("./message/index.ts").then((m) => m.createMessageCommand(ctx)),
+      pairing: () => import("./pairing/index.ts").then((m) => m.createPairingCommand(ctx)),
     },
   }) as CommandDef;
 }
