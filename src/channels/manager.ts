@@ -161,6 +161,7 @@ export class ChannelManager {
     if (!r) return false;
     r.manualStop = true;
     await this.halt(r, "stopped by operator");
+    r.status.healthState = "not-running";
     return true;
   }
 
@@ -176,9 +177,9 @@ export class ChannelManager {
     const abort = new AbortController();
     r.abort = abort;
     r.startedAt = Date.now();
-    Object.assign(r.status, {
-      running: true, lifecycle: "starting", lastStartAt: r.startedAt, restartPending: false, terminalDisconnect: undefined, healthState: undefined,
-    });
+    Object.assign(r.status, { running: true, lifecycle: "starting", lastStartAt: r.startedAt, restartPending: false });
+    delete r.status.terminalDisconnect;
+    delete r.status.healthState;
     const task = adapter
       .run({
         account, signal: abort.signal, log, stateDir: this.deps.stateDir,

@@ -87,10 +87,30 @@ export const agentMethod = implement(agentMethods.agent, async (p, { gw, conn, a
       },
     });
     if (!result.cached) events.finished(result);
-    return finalPayload(result);
+    const delivery = await deliverReply(gw, p, runId, result.text);
+    return delivery ? { ...finalPayload(result), delivery } : finalPayload(result);
   } catch (err) {
     if (!(err instanceof AgentError)) throw err;
     events.failed(err);
     throw agentGatewayError(err, { runId, status: err.kind === "timeout" ? "timeout" : "error", summary: err.message });
   }
 });
+
+/**
+ * `deliver:true` with a `to` (what the published `agent --to … --deliver` sends): the reply also
+ * goes to that chat. Keyed by run, so a repeated request does not send twice; a failed delivery is
+ * reported next to the reply instead of failing a turn that succeeded.
+ */
+async function deliverReply(gw: GatewayRuntime, p: { deliver?: boolean; channel?: string; [k: string]: unknown }, runId: string, text: string): Promise<Record<string, unknown> | undefined> {
+  const to = typeof p.to === "string" && p.to.trim() !== "" ? p.to.trim() : undefined;
+  if (p.deliver !== true || !to || text.trim() === "") return undefined;
+  const channels = gw.channels.active;
+  const channel = p.channel && channels?.configuredChannels().includes(p.channel as never) ? p.channel : undefined;
+  try {
+    if (!channels) throw new Error("no channel is configured");
+    const sent = await channels.send({ to, message: text, idempotencyKey: `agent-deliver:${runId}`, ...(channel ? { channel } : {}) });
+    return { delivered: true, channel: sent.channel, to: sent.chatId, messageId: sent.messageId };
+  } catch (err) {
+    return { delivered: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}

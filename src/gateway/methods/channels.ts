@@ -74,7 +74,12 @@ export const messageActionMethod = implement(channelMethods.messageAction, (p, {
       const message = str(q.message);
       if (!to) throw new ChannelInputError("target is required");
       if (!message) throw new ChannelInputError("message is required");
-      const r = await svc.send({ ...base, to, message, idempotencyKey: `message.action:${p.idempotencyKey}` });
+      const replyToId = str(q.replyTo) ?? str(q.replyToId) ?? (typeof p.reply?.replyToId === "string" ? p.reply.replyToId : undefined);
+      const threadId = str(q.threadId);
+      const r = await svc.send({
+        ...base, to, message, idempotencyKey: `message.action:${p.idempotencyKey}`,
+        ...(replyToId ? { replyToId } : {}), ...(threadId ? { threadId } : {}), ...(q.silent === true ? { silent: true } : {}),
+      });
       return { ok: true, messageId: r.messageId, chatId: r.chatId, receipt: {} };
     }
     case "poll": {
