@@ -116,6 +116,9 @@ export function buildReport(f: Findings) {
       soakRps: opts.soakRps,
       soakSampleSeconds: opts.soakSampleSeconds,
       soakAgentEverySeconds: opts.soakAgentEverySeconds,
+      nodesSeconds: opts.nodesSeconds,
+      nodesHeld: opts.nodesHeld,
+      nodeConnects: opts.nodeConnects,
       only: [...opts.only],
     },
     commands: { gateway: opts.gatewayCmd, bare: BARE_CMD, compiled: opts.compiledCmd ?? null, httpGateway: opts.httpGatewayCmd },
@@ -177,6 +180,12 @@ export function printTable(f: Findings, report: Report): void {
           `against the direct stream total p50 it adds ${fmt(overStream, "ms")}.`,
       );
   }
+  if (opts.only.has("nodes"))
+    console.log(
+      `nodes: a gateway of its own, bench nodes signing their connects (bench/node-client.ts); "bare" = the same gateway's baseline: ` +
+        `health for node.invoke, an operator's token connect for the signed connect (gateway CPU from /proc schedstat, ${opts.nodeConnects} connects per round ` +
+        `by a pool of already-paired devices). RSS per node: a quarter of ${opts.nodesHeld} new keys, then all, held at once on the fresh gateway, no operator connected.`,
+    );
   if (opts.only.has("flood")) printFloodNotes(f.details.flood as any);
   if (opts.only.has("soak")) printSoakNotes(f.details.soak as any);
   if (opts.only.has("startup") && opts.compiledCmd === undefined)

@@ -2,23 +2,24 @@
 // side, measures both alternately in one run, and prints gateway / bare ratios against our goals.
 // The machine is noisy and shared with the client, so only figures from the same run are compared.
 //
-//   bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,soak] [--seconds N]
-//                 [--rounds N] [--conns N] [--http-seconds N] [--burst N] [--flood N] [--soak SECONDS]
+//   bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,soak] [--seconds N]
+//                 [--rounds N] [--conns N] [--http-seconds N] [--burst N] [--flood N] [--nodes N] [--soak SECONDS]
 //                 [--soak-agent-every S]
 //                 [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]
 //
 //   --quick         short windows and fewer connections (smoke test; figures are rough)
 //   --json          print one JSON object (also written to .bench/last.json on every run)
 //   --out FILE      write the JSON there instead of .bench/last.json
-//   --only G,...    measurement groups: hello, rpc, rss, conns, startup, http, burst, flood, soak
+//   --only G,...    measurement groups: hello, rpc, rss, conns, startup, http, burst, flood, nodes, soak
 //                   (default: all but soak)
-//   --seconds N     measuring window of each rpc run (default 4; quick 1)
+//   --seconds N     measuring window of each rpc run (default 4; quick 1; the nodes group's runs: half)
 //   --rounds N      alternating rounds per metric, median taken (default 2; quick 1); the http group
 //                   takes its percentiles over the samples of all its rounds instead
 //   --conns N       idle connections for the memory-per-connection figure (default 1000; quick 200)
 //   --http-seconds N  measuring window of each http round (default 2.5; quick 0.75)
 //   --burst N       simultaneous handshakes of the burst group (default 1000; quick 200)
 //   --flood N       sockets of the flood group that never send connect (default 5000; quick 2500)
+//   --nodes N       nodes the nodes group holds connected at once for RSS per node (default 1000; quick 200)
 //   --soak SECONDS  run the soak group for that long (alone, unless --only names other groups too;
 //                   `--only soak` without it: 600 s, quick 20 s)
 //   --soak-agent-every S  an agent turn every S seconds during the soak (default 2; 0: none)
@@ -51,6 +52,14 @@
 // a good client on 127.0.0.1 handshakes in a loop. Admitted (101) and refused (503) counts, the peak
 // RSS growth of the server, the good client's hello p99; for the gateway /metrics must agree (pending
 // gauge = sockets held, upgrades refused = 503s seen, the gauge back to 0 once the flood lets go).
+// nodes (a gateway of its own, started like the shared one; bench/groups-nodes.ts, bench/node-client.ts):
+// bench nodes, each an Ed25519 key signing its connect as role node (client node-host/node, declaring
+// system.which), are paired silently (loopback); an operator approves the invoke node's command
+// surface (node.pair.list → node.pair.approve), then leaves. node.invoke (operator → gateway → node →
+// gateway → operator; the node answers at once) against `health` on the same gateway: p50/p99 at
+// 1×1 and throughput at 50×4 with one node. Gateway CPU (all threads, /proc schedstat) per connect
+// of an already-paired node against an operator's token connect, in batches of 20 connected then
+// closed. RSS per node with --nodes of them (new keys, each paired on its first connect) held at once.
 // soak (only on request; the http group's stub-backed gateway, in a sandbox of its own): 1000
 // connections (quick 100) sending health/status/system-presence/chat.history/sessions.list at 500 req/s
 // in total (open loop), an agent turn every 2 s on a write-scoped connection (each turn's agent and
@@ -58,14 +67,16 @@
 // gets none of those events, timing `health` every 20 ms: its p99 is the one judged. RSS every 10 s
 // (quick 2 s); drift = last sample − the one at 60 s (half the run when it is under 2 minutes).
 //
-// Layout: options.ts (this command line), servers.ts and pin.ts (processes under test), groups.ts and
-// groups-load.ts (what is measured), report.ts (table and JSON), measure/ (the client side: protocol,
-// load, /proc and /metrics readers), flood-client.ts and health-probe.ts (helper processes).
+// Layout: options.ts (this command line), servers.ts and pin.ts (processes under test), groups.ts,
+// groups-load.ts and groups-nodes.ts (what is measured), report.ts (table and JSON), measure/ (the
+// client side: protocol, load, /proc and /metrics readers), node-client.ts (a bench node),
+// flood-client.ts and health-probe.ts (helper processes).
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { measureBurst, measureFlood, measureSoak } from "./groups-load.ts";
+import { measureNodes } from "./groups-nodes.ts";
 import { measureConns, measureHello, measureHttp, measureRpc, measureRss, measureStartup, progress, type Run } from "./groups.ts";
 import { BARE_CMD, parseOptions } from "./options.ts";
 import { pinCpus, serverPrefix } from "./pin.ts";
@@ -103,6 +114,7 @@ async function main(): Promise<number> {
     if (only.has("burst")) await measureBurst(run);
     for (const side of SIDES) if (run.servers[side]) await stop(run.servers[side].proc);
     if (only.has("startup")) await measureStartup(run);
+    if (only.has("nodes")) await measureNodes(run);
     if (only.has("http")) await measureHttp(run);
     if (only.has("flood")) await measureFlood(run);
     if (only.has("soak")) await measureSoak(run);

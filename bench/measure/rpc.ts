@@ -28,6 +28,8 @@ export interface RpcOptions {
   params?: unknown;
   /** Server pid: its process tree's CPU use during the window is reported. */
   pid?: number;
+  /** Scopes of the load connections (default operator.read). */
+  scopes?: readonly string[];
 }
 
 const RES_HEAD = '{"type":"res","id":"';
@@ -88,7 +90,7 @@ export async function rpc(
   warmup: number,
   opts: RpcOptions = {},
 ): Promise<RpcResult> {
-  const opened = await openMany(url, token, conns);
+  const opened = await openMany(url, token, conns, 16, opts.scopes);
   const errors: ErrorCounts = { ...opened.errors };
   if (opened.sessions.length === 0) return noConnections(method, inflight, errors);
   const latencies: number[] = [];

@@ -54,8 +54,22 @@ export function parseFrame(text: string): any {
   }
 }
 
+/** The connect.challenge payload a client answers (and a device signs). */
+export interface Challenge {
+  nonce: string;
+  ts: number;
+}
+
+/** Builds the connect params for a socket's challenge (a device signs its nonce). */
+export type ConnectBuilder = (challenge: Challenge) => unknown;
+
 /** Opens a socket, answers connect.challenge with `connect`, resolves at hello-ok. */
 export function handshake(url: string, token: string, timeoutMs = HANDSHAKE_TIMEOUT_MS, scopes?: readonly string[]): Promise<Session> {
+  return handshakeWith(url, () => connectParams(token, scopes), timeoutMs);
+}
+
+/** `handshake` with connect params of the caller's making (e.g. a node's signed connect). */
+export function handshakeWith(url: string, params: ConnectBuilder, timeoutMs = HANDSHAKE_TIMEOUT_MS): Promise<Session> {
   return new Promise<Session>((resolve, reject) => {
     const startedAt = performance.now();
     let ws: WebSocket;
@@ -101,7 +115,7 @@ export function handshake(url: string, token: string, timeoutMs = HANDSHAKE_TIME
         return;
       }
       if (frame?.type === "event" && frame.event === "connect.challenge") {
-        ws.send(JSON.stringify({ type: "req", id: CONNECT_ID, method: "connect", params: connectParams(token, scopes) }));
+        ws.send(JSON.stringify({ type: "req", id: CONNECT_ID, method: "connect", params: params(frame.payload as Challenge) }));
       } else if (frame?.type === "res" && frame.id === CONNECT_ID) {
         if (frame.ok === true && frame.payload?.type === "hello-ok") {
           settled = true;
@@ -134,12 +148,17 @@ export function closeSession(session: Session, waitMs = 1000): Promise<void> {
   });
 }
 
-/** Opens n sessions with at most `concurrency` handshakes in flight at once. */
+/**
+ * Opens n sessions with at most `concurrency` handshakes in flight at once; `open(i)` makes the i-th
+ * (default: an operator's token handshake with `scopes`, read-only unless told).
+ */
 export async function openMany(
   url: string,
   token: string,
   n: number,
   concurrency = 16,
+  scopes?: readonly string[],
+  open: (i: number) => Promise<Session> = () => handshake(url, token, HANDSHAKE_TIMEOUT_MS, scopes),
 ): Promise<{ sessions: Session[]; errors: ErrorCounts; failed: number }> {
   const sessions: Session[] = [];
   const errors: ErrorCounts = {};
@@ -147,9 +166,9 @@ export async function openMany(
   let started = 0;
   const worker = async () => {
     while (started < n) {
-      started++;
+      const i = started++;
       try {
-        sessions.push(await handshake(url, token));
+        sessions.push(await open(i));
       } catch (err) {
         failed++;
         countError(errors, (err as Error).message);
