@@ -91,7 +91,7 @@ describe("channels status", () => {
       const stopped = await cli(["channels", "stop", "--channel", "telegram"]);
       expect(stopped).toMatchObject({ code: 0, stdout: "Stopped telegram default.\n" });
       const status = await cli(["channels", "status"]);
-      expect(status.stdout).toMatch(/^- Telegram default: enabled, configured, stopped, disconnected, (\S+:[^,]+, )*mode:fake, token:\*\*\*$/m);
+      expect(status.stdout).toMatch(/^- Telegram default: enabled, configured, stopped, disconnected, (\S+:[^,]+, )*mode:fake, token:\*\*\*, health:not-running$/m);
       expect(status.stdout).toEndWith([
         "Warnings:",
         "- telegram default: Channel is enabled and configured, but its runtime is not running. (restart the channel or gateway)",
