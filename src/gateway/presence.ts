@@ -4,6 +4,13 @@ import { RawJson } from "./ws/conn.ts";
 
 /** Beacons posted with system-event expire when not refreshed; live connections never do. */
 export const BEACON_TTL_MS = 5 * 60_000;
+/**
+ * The list operators get holds at most this many entries (as the published gateway's): the
+ * gateway's own, then the most recent. With a thousand nodes coming and going, every change is a
+ * broadcast of the whole list to every operator; an uncapped list made each of those frames
+ * hundreds of kilobytes.
+ */
+export const MAX_PRESENCE_ENTRIES = 200;
 
 interface Slot {
   entry: PresenceEntry;
@@ -113,7 +120,11 @@ export class PresenceStore {
 
   private snapshot() {
     if (this.cached?.version !== this.version) {
-      const list = [...this.slots.values()].map((s) => s.entry);
+      let list = [...this.slots.values()].map((s) => s.entry);
+      if (list.length > MAX_PRESENCE_ENTRIES) {
+        const [self, ...rest] = list;
+        list = [self!, ...rest.sort((a, b) => b.ts - a.ts).slice(0, MAX_PRESENCE_ENTRIES - 1)];
+      }
       this.cached = { version: this.version, list, json: new RawJson(JSON.stringify(list)) };
     }
     return this.cached;
