@@ -1,14 +1,20 @@
 /**
  * The compiled-in channels. Each is a static import() so `bun build --compile` bundles it, but it
- * is evaluated only when an account of that channel first starts.
+ * is evaluated only when an account of that channel first starts (Baileys itself loads later
+ * still, when a WhatsApp socket opens).
  */
-import type { ChannelAdapter, ChannelId } from "./types.ts";
+import type { ChannelAdapter, ChannelId, ChannelLog } from "./types.ts";
 
-export async function loadChannelAdapter(id: ChannelId): Promise<ChannelAdapter> {
+export interface AdapterContext {
+  stateDir: string;
+  log(channel: ChannelId, accountId: string): ChannelLog;
+}
+
+export async function loadChannelAdapter(id: ChannelId, ctx: AdapterContext): Promise<ChannelAdapter> {
   switch (id) {
     case "telegram":
       return (await import("./telegram/index.ts")).telegramAdapter;
     case "whatsapp":
-      throw new Error("WhatsApp support is not built into this gateway yet");
+      return (await import("./whatsapp/index.ts")).createWhatsAppAdapter({ stateDir: ctx.stateDir, log: (accountId) => ctx.log("whatsapp", accountId) });
   }
 }

@@ -102,8 +102,12 @@ export class ChannelManager {
     return [...this.runtimes.values()].filter((r) => r.account.channel === channel).map((r) => r.account);
   }
 
+  /** The account's status, with what only its channel knows (WhatsApp's link) merged in. */
   snapshot(channel: ChannelId, accountId: string): AccountSnapshot | undefined {
-    return this.runtimes.get(key(channel, accountId))?.status;
+    const r = this.runtimes.get(key(channel, accountId));
+    if (!r) return undefined;
+    const extra = this.adapters.get(channel)?.describeAccount?.(r.account);
+    return extra ? { ...r.status, ...extra } : r.status;
   }
 
   setStatus(channel: ChannelId, accountId: string, patch: AccountStatusPatch): void {
@@ -168,6 +172,7 @@ export class ChannelManager {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.runtimes.values()].map((r) => this.halt(r, "gateway stopping")));
+    for (const a of this.adapters.values()) a.close?.();
   }
 
   private launch(r: Runtime): void {

@@ -169,4 +169,8 @@ export interface ChannelAdapter {
   outbound: ChannelOutbound;
   /** The bot/self name the router matches mentions against, once known. */
   selfMention?(account: ChannelAccount): string | undefined;
+  /** Facts for status snapshots that only the channel knows (WhatsApp: linked, authAgeMs, self). */
+  describeAccount?(account: ChannelAccount): object;
+  /** Ends what the adapter holds outside account tasks (login sockets) when the gateway stops. */
+  close?(): void;
 }

@@ -77,7 +77,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const gw = new GatewayRuntime(options, agents, metrics, pairing);
   gw.channels = new ChannelsHandle({
     stateDir: options.paths.stateDir, env: process.env, agents, logger: options.logger, config: () => gw.config,
-    loadAdapter: options.channelAdapters ?? loadChannelAdapter,
+    loadAdapter: options.channelAdapters ?? ((id) => loadChannelAdapter(id, {
+      stateDir: options.paths.stateDir,
+      log: (channel, accountId) => {
+        const l = options.logger.child(channel);
+        return { debug: (m) => l.debug(`[${accountId}] ${m}`), info: (m) => l.info(`[${accountId}] ${m}`), warn: (m) => l.warn(`[${accountId}] ${m}`), error: (m) => l.error(`[${accountId}] ${m}`) };
+      },
+    })),
   });
   const methods = createMethodRegistry();
   const pending = new PendingSockets({

@@ -64,6 +64,9 @@ export const METHOD_SPECS = {
   "channels.pairing.list": channels.channelsPairingList,
   "channels.pairing.approve": channels.channelsPairingApprove,
   "channels.pairing.dismiss": channels.channelsPairingDismiss,
+  "channels.logout": channels.channelsLogout,
+  "web.login.start": channels.webLoginStart,
+  "web.login.wait": channels.webLoginWait,
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHOD_SPECS;
 

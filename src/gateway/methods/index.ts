@@ -5,6 +5,7 @@ import {
   channelsStatusMethod, channelsStopMethod, messageActionMethod, pollMethod,
 } from "./channels.ts";
 import { configGetMethod } from "./config.ts";
+import { channelsLogoutMethod, webLoginStartMethod, webLoginWaitMethod } from "./web-login.ts";
 import {
   devicePairApproveMethod, devicePairListMethod, devicePairRejectMethod, devicePairRemoveMethod, deviceTokenRevokeMethod,
   deviceTokenRotateMethod,
@@ -68,6 +69,9 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   channelsPairingListMethod,
   channelsPairingApproveMethod,
   channelsPairingDismissMethod,
+  channelsLogoutMethod,
+  webLoginStartMethod,
+  webLoginWaitMethod,
 ];
 
 export function createMethodRegistry(): MethodRegistry {

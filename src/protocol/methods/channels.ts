@@ -144,3 +144,33 @@ export const channelsPairingDismiss = defineMethod({
   result: z.object({ requestId: z.string(), senderId: z.string() }),
   scope: "operator.pairing",
 });
+
+export const channelsLogout = defineMethod({
+  name: "channels.logout",
+  description: "Unlink a channel account (WhatsApp: removes the linked-device credentials and stops the account)",
+  params: ChannelAccountParams,
+  result: z.object({ channel: z.string(), accountId: z.string(), cleared: z.boolean(), loggedOut: z.boolean().optional() }),
+  scope: "operator.admin",
+});
+
+export const webLoginStart = defineMethod({
+  name: "web.login.start",
+  description: "Start linking WhatsApp as a device: returns a QR (data:image/png) to scan in WhatsApp → Linked Devices, or says it is already linked",
+  params: z.strictObject({
+    channel: z.string().optional(), force: z.boolean().optional(), timeoutMs: z.int().min(0).optional(), verbose: z.boolean().optional(),
+    accountId: z.string().min(1).optional(),
+  }),
+  result: z.object({ message: z.string(), qrDataUrl: z.string().optional(), connected: z.boolean().optional() }),
+  scope: "operator.admin",
+});
+
+export const webLoginWait = defineMethod({
+  name: "web.login.wait",
+  description: "Wait for the QR of web.login.start to be scanned; connected:true starts the account. A rotated QR comes back as qrDataUrl",
+  params: z.strictObject({
+    channel: z.string().optional(), sessionKey: z.string().optional(), timeoutMs: z.int().min(0).optional(), accountId: z.string().min(1).optional(),
+    currentQrDataUrl: z.string().max(16_384).regex(/^data:image\/png;base64,/).optional(),
+  }),
+  result: z.object({ connected: z.boolean(), message: z.string(), qrDataUrl: z.string().optional() }),
+  scope: "operator.admin",
+});
