@@ -193,6 +193,10 @@ async function compile(ctx: Context, target: Target | undefined, outfile: string
     // No target for --single: Bun embeds the runtime it is running on, nothing to download.
     compile: { ...(target ? { target: target.name } : {}), outfile, autoloadDotenv: false, autoloadBunfig: false },
     format: "esm",
+    // Code reached only through import() (the channels; Baileys behind WhatsApp) becomes chunks of
+    // its own, evaluated when first imported: without it a gateway with no WhatsApp paid ~5 MiB of
+    // idle memory for code it never runs.
+    splitting: true,
     minify: true,
     bytecode: true,
     // Embedded in the executable (zstd) so stack traces point at src/; the .map file Bun also
