@@ -8,6 +8,7 @@
 import { AgentError, type AgentService, type TurnResult } from "../agents/types.ts";
 import { decideAccess, type AccessConfig } from "./access.ts";
 import type { ChannelManager } from "./manager.ts";
+import { sanitizeReply } from "./sanitize.ts";
 import { chunkText, sessionKeyFor, type DmScope, type GroupScope } from "./session-keys.ts";
 import type { ChannelStore } from "./store.ts";
 import type { ChannelAccount, ChannelAdapter, InboundMessage } from "./types.ts";
@@ -169,8 +170,11 @@ export class ChannelRouter {
       typing.stop();
     }
     if (this.stopped) return false;
-    for (const chunk of chunkText(reply, t.adapter.textChunkLimit)) {
-      await t.adapter.outbound.sendText(t.account, m.chatId, chunk, m.threadId ? { threadId: m.threadId } : {});
+    const clean = sanitizeReply(reply);
+    const replyToId = clean.replyTo === "current" ? m.messageId : clean.replyTo;
+    const opts = { ...(m.threadId ? { threadId: m.threadId } : {}), ...(replyToId ? { replyToId } : {}) };
+    for (const chunk of chunkText(clean.text, t.adapter.textChunkLimit)) {
+      await t.adapter.outbound.sendText(t.account, m.chatId, chunk, opts);
     }
     this.deps.manager.setStatus(m.channel, m.accountId, { lastOutboundAt: Date.now() });
     return true;

@@ -119,6 +119,17 @@ describe("direct messages", () => {
   });
 });
 
+describe("replies", () => {
+  test("reply tags are stripped and honoured; a reply with nothing left is not sent", async () => {
+    const { svc, fake } = start({});
+    await svc.apply({ channels: { telegram: { botToken: "t", dmPolicy: "open" } } });
+    await waitUntil(() => fake.runs.has("default"), "running");
+    await fake.inbound("default", { text: "[[reply_to_current]] quote me", messageId: "1003" });
+    await svc.idle();
+    expect(fake.sent.filter((s) => s.kind === "text")).toEqual([{ kind: "text", accountId: "default", to: "424242", text: "echo: quote me", extra: { replyToId: "1003" } }]);
+  });
+});
+
 describe("groups", () => {
   test("no groups section: ignored; with groups * + requireMention: only mentions run, in the group's session", async () => {
     const { svc, fake, agents } = start({});
