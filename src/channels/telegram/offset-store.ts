@@ -3,9 +3,8 @@
  * after it instead of replaying the last batch. It is only an optimisation: the ingress table
  * dedupes by event id, so a lost or stale file costs a harmless replay, never a lost message.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { writeFileAtomic } from "../../config/write-file.ts";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 export interface SavedOffset {
   /** Highest update_id that is committed (or skipped on purpose). */
@@ -36,6 +35,21 @@ export function readOffset(stateDir: string, accountId: string): SavedOffset | u
   }
 }
 
+/**
+ * Through a temp file and a rename, so a reader sees the old offset or the new one, but without an
+ * fsync: the poller saves after every batch, while the turns of that batch are under way, and the
+ * fsync blocked the event loop for 0.3-1.5 ms (up to 8) each time. A power cut may cost the latest
+ * offset (or leave an unreadable file, read as none): a replay the ingress table dedupes, as above.
+ */
 export function writeOffset(stateDir: string, accountId: string, offset: SavedOffset): void {
-  writeFileAtomic(offsetPath(stateDir, accountId), `${JSON.stringify({ version: 1, ...offset, updatedAt: Date.now() })}\n`);
+  const path = offsetPath(stateDir, accountId);
+  const tmp = `${path}.${process.pid}.tmp`;
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(tmp, `${JSON.stringify({ version: 1, ...offset, updatedAt: Date.now() })}\n`, { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }

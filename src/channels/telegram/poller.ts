@@ -165,6 +165,7 @@ async function pollLoop(
       const params: Record<string, unknown> = { timeout: first ? 0 : longPoll, limit: 100, allowed_updates: ALLOWED_UPDATES };
       if (committed !== undefined) params.offset = committed + 1;
       let updates: unknown;
+      const polledAt = performance.now();
       try {
         updates = await api.call("getUpdates", params, { signal, timeoutMs: requestTimeout });
         if (!Array.isArray(updates)) throw new TelegramApiError("getUpdates", "bad-response", 200, "result is not an array");
@@ -212,8 +213,11 @@ async function pollLoop(
         continue;
       }
       receiveErrors.reset();
-      // A poll that moved nothing: after two in a row, space them so an instant-answering server is not hammered.
-      if (committed === before) {
+      // A poll that moved nothing and came back early: after two in a row, space them so a server that
+      // answers at once (ignoring `timeout`) is not hammered. A long poll that waited out its timeout is
+      // quiet by design; spacing those only made a message sent during the pause wait for it (up to 1 s).
+      const early = longPoll === 0 || performance.now() - polledAt < (longPoll * 1000) / 2;
+      if (committed === before && early) {
         if (++quietPolls >= 2) await sleep(idle.take(), signal).catch(() => undefined);
       } else {
         quietPolls = 0;
