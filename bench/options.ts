@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "..");
-export const GROUPS = ["rss", "conns", "hello", "rpc", "startup", "http", "burst", "flood", "nodes", "soak"] as const;
+export const GROUPS = ["rss", "conns", "hello", "rpc", "startup", "http", "burst", "flood", "nodes", "channels", "soak"] as const;
 /** What runs without --only: everything but the soak, which runs only when asked (--soak N or --only soak). */
 export const DEFAULT_GROUPS = GROUPS.filter((g) => g !== "soak");
 /** The scripted OpenAI-compatible upstream the http group puts behind the gateway. */
@@ -48,6 +48,10 @@ export interface Options {
   nodesHeld: number;
   /** Connect + close cycles per kind and round for the connect-CPU figure. */
   nodeConnects: number;
+  /** Messages the channels group sends one after another in one Telegram chat (after its warm-up). */
+  channelMessages: number;
+  /** Chats of the channels group that send at once, each one message per round (two rounds). */
+  channelChats: number;
   gatewayCmd: string;
   /** Template for the http group's gateway, which is configured by a file in its HOME. */
   httpGatewayCmd: string;
@@ -59,8 +63,9 @@ export interface Options {
 
 function usage(message: string): never {
   console.error(`bench: ${message}`);
-  console.error("usage: bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,soak] [--seconds N] [--rounds N]");
-  console.error("                     [--conns N] [--http-seconds N] [--burst N] [--flood N] [--nodes N] [--soak SECONDS] [--soak-agent-every S]");
+  console.error("usage: bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,channels,soak] [--seconds N] [--rounds N]");
+  console.error("                     [--conns N] [--http-seconds N] [--burst N] [--flood N] [--nodes N] [--messages N] [--chats N]");
+  console.error("                     [--soak SECONDS] [--soak-agent-every S]");
   console.error("                     [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]");
   process.exit(2);
 }
@@ -79,7 +84,7 @@ const COMPILED_BIN = join(ROOT, "dist", process.platform === "win32" ? "openclaw
 export function parseOptions(argv: readonly string[]): Options {
   const values = new Map<string, string>();
   const switches = new Set<string>();
-  const takesValue = new Set(["only", "seconds", "rounds", "conns", "gateway-cmd", "compiled-cmd", "out", "http-seconds", "burst", "flood", "nodes", "soak", "soak-agent-every"]);
+  const takesValue = new Set(["only", "seconds", "rounds", "conns", "gateway-cmd", "compiled-cmd", "out", "http-seconds", "burst", "flood", "nodes", "messages", "chats", "soak", "soak-agent-every"]);
   const known = new Set([...takesValue, "quick", "json", "check", "no-pin", "help"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -142,6 +147,8 @@ export function parseOptions(argv: readonly string[]): Options {
     nodesSeconds: num("seconds", quick ? 1 : 4, 0.1, 60) / 2,
     nodesHeld: Math.round(num("nodes", quick ? 200 : 1000, 1, 5_000)),
     nodeConnects: quick ? 200 : 1000,
+    channelMessages: Math.round(num("messages", quick ? 40 : 200, 1, 100_000)),
+    channelChats: Math.round(num("chats", 100, 1, 5_000)),
     gatewayCmd,
     httpGatewayCmd: values.get("gateway-cmd") ?? `${BUN} src/main.ts ${HTTP_GATEWAY_ARGS}`,
     gatewayCmdGiven,

@@ -119,6 +119,8 @@ export function buildReport(f: Findings) {
       nodesSeconds: opts.nodesSeconds,
       nodesHeld: opts.nodesHeld,
       nodeConnects: opts.nodeConnects,
+      channelMessages: opts.channelMessages,
+      channelChats: opts.channelChats,
       only: [...opts.only],
     },
     commands: { gateway: opts.gatewayCmd, bare: BARE_CMD, compiled: opts.compiledCmd ?? null, httpGateway: opts.httpGatewayCmd },
@@ -185,6 +187,13 @@ export function printTable(f: Findings, report: Report): void {
       `nodes: a gateway of its own, bench nodes signing their connects (bench/node-client.ts); "bare" = the same gateway's baseline: ` +
         `health for node.invoke, an operator's token connect for the signed connect (gateway CPU from /proc schedstat, ${opts.nodeConnects} connects per round ` +
         `by a pool of already-paired devices). RSS per node: a quarter of ${opts.nodesHeld} new keys, then all, held at once on the fresh gateway, no operator connected.`,
+    );
+  if (opts.only.has("channels"))
+    console.log(
+      `channels: a gateway of its own long-polling the test suite's Telegram Bot API double (in the bench process), dmPolicy open, a session per chat, ` +
+        `the echo stub as its model. ${opts.channelMessages} messages one at a time in one chat: push → the double receiving the reply; ` +
+        `"bare" = the same text streamed straight from the stub (the model's own time), so the added figure is the gateway's share. ` +
+        `Then ${opts.channelChats} chats at once, one message each, and at once a second round.`,
     );
   if (opts.only.has("flood")) printFloodNotes(f.details.flood as any);
   if (opts.only.has("soak")) printSoakNotes(f.details.soak as any);

@@ -2,15 +2,15 @@
 // side, measures both alternately in one run, and prints gateway / bare ratios against our goals.
 // The machine is noisy and shared with the client, so only figures from the same run are compared.
 //
-//   bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,soak] [--seconds N]
-//                 [--rounds N] [--conns N] [--http-seconds N] [--burst N] [--flood N] [--nodes N] [--soak SECONDS]
-//                 [--soak-agent-every S]
+//   bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,channels,soak] [--seconds N]
+//                 [--rounds N] [--conns N] [--http-seconds N] [--burst N] [--flood N] [--nodes N] [--messages N] [--chats N]
+//                 [--soak SECONDS] [--soak-agent-every S]
 //                 [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]
 //
 //   --quick         short windows and fewer connections (smoke test; figures are rough)
 //   --json          print one JSON object (also written to .bench/last.json on every run)
 //   --out FILE      write the JSON there instead of .bench/last.json
-//   --only G,...    measurement groups: hello, rpc, rss, conns, startup, http, burst, flood, nodes, soak
+//   --only G,...    measurement groups: hello, rpc, rss, conns, startup, http, burst, flood, nodes, channels, soak
 //                   (default: all but soak)
 //   --seconds N     measuring window of each rpc run (default 4; quick 1; the nodes group's runs: half)
 //   --rounds N      alternating rounds per metric, median taken (default 2; quick 1); the http group
@@ -20,6 +20,8 @@
 //   --burst N       simultaneous handshakes of the burst group (default 1000; quick 200)
 //   --flood N       sockets of the flood group that never send connect (default 5000; quick 2500)
 //   --nodes N       nodes the nodes group holds connected at once for RSS per node (default 1000; quick 200)
+//   --messages N    messages the channels group sends one at a time in one chat (default 200; quick 40)
+//   --chats N       chats of the channels group sending at once, two rounds (default 100)
 //   --soak SECONDS  run the soak group for that long (alone, unless --only names other groups too;
 //                   `--only soak` without it: 600 s, quick 20 s)
 //   --soak-agent-every S  an agent turn every S seconds during the soak (default 2; 0: none)
@@ -60,6 +62,14 @@
 // 1×1 and throughput at 50×4 with one node. Gateway CPU (all threads, /proc schedstat) per connect
 // of an already-paired node against an operator's token connect, in batches of 20 connected then
 // closed. RSS per node with --nodes of them (new keys, each paired on its first connect) held at once.
+// channels (a gateway of its own, configured like the http group's, plus channels.telegram with
+// dmPolicy "open" and session.dmScope "per-channel-peer"; bench/groups-channels.ts,
+// bench/measure/channels.ts): the gateway long-polls the test suite's Bot API double
+// (test/fixtures/telegram-double.ts) running in this process. --messages messages one at a time in
+// one chat, push → the double receiving the sendMessage, each beside the same text streamed straight
+// from the stub (the model's own time); the gateway's share = total − model. Then --chats chats
+// send one message each at once, and at once a second round: all answered, each chat's replies in
+// order, wall time and push → reply p50/p99.
 // soak (only on request; the http group's stub-backed gateway, in a sandbox of its own): 1000
 // connections (quick 100) sending health/status/system-presence/chat.history/sessions.list at 500 req/s
 // in total (open loop), an agent turn every 2 s on a write-scoped connection (each turn's agent and
@@ -68,14 +78,15 @@
 // (quick 2 s); drift = last sample − the one at 60 s (half the run when it is under 2 minutes).
 //
 // Layout: options.ts (this command line), servers.ts and pin.ts (processes under test), groups.ts,
-// groups-load.ts and groups-nodes.ts (what is measured), report.ts (table and JSON), measure/ (the
-// client side: protocol, load, /proc and /metrics readers), node-client.ts (a bench node),
-// flood-client.ts and health-probe.ts (helper processes).
+// groups-load.ts, groups-nodes.ts and groups-channels.ts (what is measured), report.ts (table and
+// JSON), measure/ (the client side: protocol, load, /proc and /metrics readers, the Telegram double's
+// timing), node-client.ts (a bench node), flood-client.ts and health-probe.ts (helper processes).
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { measureBurst, measureFlood, measureSoak } from "./groups-load.ts";
+import { measureChannels } from "./groups-channels.ts";
 import { measureNodes } from "./groups-nodes.ts";
 import { measureConns, measureHello, measureHttp, measureRpc, measureRss, measureStartup, progress, type Run } from "./groups.ts";
 import { BARE_CMD, parseOptions } from "./options.ts";
@@ -115,6 +126,7 @@ async function main(): Promise<number> {
     for (const side of SIDES) if (run.servers[side]) await stop(run.servers[side].proc);
     if (only.has("startup")) await measureStartup(run);
     if (only.has("nodes")) await measureNodes(run);
+    if (only.has("channels")) await measureChannels(run);
     if (only.has("http")) await measureHttp(run);
     if (only.has("flood")) await measureFlood(run);
     if (only.has("soak")) await measureSoak(run);

@@ -139,9 +139,10 @@ export async function launchUpstream(box: Sandbox): Promise<Upstream> {
 
 /**
  * Writes ~/.openclaw/openclaw.json under `home` for the http group: token auth, the OpenAI-compatible
- * endpoints on, and the default agent's model served by the upstream stub.
+ * endpoints on, and the default agent's model served by the upstream stub. `extra` adds top-level
+ * sections (the channels group's `channels` and `session`).
  */
-export function writeHttpGatewayConfig(home: string, token: string, upstreamUrl: string): string {
+export function writeHttpGatewayConfig(home: string, token: string, upstreamUrl: string, extra: Record<string, unknown> = {}): string {
   const config = {
     gateway: {
       mode: "local",
@@ -154,6 +155,7 @@ export function writeHttpGatewayConfig(home: string, token: string, upstreamUrl:
       },
     },
     agents: { defaults: { model: { primary: "stub/echo" } } },
+    ...extra,
   };
   const dir = join(home, ".openclaw");
   mkdirSync(dir, { recursive: true });

@@ -87,7 +87,7 @@ async function failure(res: Response): Promise<Error> {
 }
 
 /** One request; resolves with its timings (ttfb NaN for non-streaming) or rejects with what went wrong. */
-async function chatOnce(target: ChatTarget, headers: Record<string, string>, body: string, stream: boolean): Promise<{ total: number; ttfb: number }> {
+export async function chatOnce(target: ChatTarget, headers: Record<string, string>, body: string, stream: boolean): Promise<{ total: number; ttfb: number }> {
   const t0 = performance.now();
   const res = await fetch(target.url, { method: "POST", headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   if (!res.ok) throw await failure(res);
