@@ -29,6 +29,7 @@ import { LogThrottle } from "../logging/throttle.ts";
 import { PairingHandle, type PairingStore } from "../nodes/pairing-store.ts";
 import { NodeInvocations } from "./node-invoke.ts";
 import type { ChannelsHandle } from "../channels/handle.ts";
+import { BurstCollector } from "./burst-gc.ts";
 
 export interface SystemEventRecord {
   text: string;
@@ -65,6 +66,8 @@ export class GatewayRuntime {
   readonly admission = new PendingBudget();
   /** node.invoke calls waiting for their node. */
   readonly invocations = new NodeInvocations();
+  /** One full collection after a burst of handshakes, so the garbage they left goes back. */
+  readonly burstGc = new BurstCollector();
   /** Chat channels; set by startGateway (channel code loads only when a channel is configured). */
   channels!: ChannelsHandle;
   readonly version = VERSION;
@@ -304,6 +307,7 @@ export class GatewayRuntime {
   }
 
   close(): void {
+    this.burstGc.stop();
     this.invocations.close();
     this.loop.stop();
   }

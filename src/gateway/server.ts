@@ -145,6 +145,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const applyChannels = (config: OpenClawConfig) =>
     gw.channels.apply(config).catch((err: unknown) => gw.log.error(`channels: ${(err as Error)?.stack ?? String(err)}`));
   void applyChannels(gw.config);
+  gw.burstGc.afterStart();
 
   const tick = setInterval(() => {
     gw.bus.broadcast("tick", { ts: Date.now() });

@@ -195,6 +195,7 @@ function establish(
   // hello-ok must precede any broadcast, including the presence change this connect causes.
   ws.send(okFrame(id, hello));
   gw.bus.add(ws);
+  gw.burstGc.note();
   if (wsl.routineOn) {
     wsl.connect(d);
     const counts = { methods: hello.features.methods.length, events: hello.features.events.length, presence: hello.snapshot.presence.length };
