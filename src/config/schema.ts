@@ -5,8 +5,8 @@ import { CommandsSchema, MetaSchema } from "./sections/misc.ts";
 import { ModelsSchema } from "./sections/models.ts";
 import { AgentsSchema } from "./sections/agents.ts";
 import { SecretsSchema } from "./sections/secrets.ts";
-import { ChannelsSchema, SessionSchema } from "./sections/channels.ts";
-import { HooksSchema } from "./sections/hooks.ts";
+import { channelSchemas } from "./sections/channels.ts";
+import { hooksSchemas } from "./sections/hooks.ts";
 
 export { BindModeSchema, GatewaySchema } from "./sections/gateway.ts";
 export { LogLevelSchema, LoggingSchema } from "./sections/logging.ts";
@@ -23,9 +23,9 @@ const sections = {
   models: ModelsSchema.optional(),
   agents: AgentsSchema.optional(),
   secrets: SecretsSchema.optional(),
-  channels: ChannelsSchema.optional(),
-  session: SessionSchema.optional(),
-  hooks: HooksSchema.optional(),
+  channels: z.lazy(() => channelSchemas().channels).optional(),
+  session: z.lazy(() => channelSchemas().session).optional(),
+  hooks: z.lazy(() => hooksSchemas().hooks).optional(),
 };
 
 export const ConfigSchema = z
