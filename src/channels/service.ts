@@ -11,6 +11,7 @@ import { ChannelManager, CHANNEL_IDS, type ManagerDeps } from "./manager.ts";
 import { deliverText, once, resolveTarget } from "./outbound.ts";
 import { ChannelRouter } from "./router.ts";
 import { ChannelStoreHandle, PAIRING_LIMITS, type PairingRequest } from "./store.ts";
+import type { MediaInput } from "./media.ts";
 import { ChannelInputError, type ChannelAdapter, type ChannelId, type InboundMessage, type PollInput } from "./types.ts";
 
 export interface ChannelServiceDeps {
@@ -32,7 +33,10 @@ export function channelStorePath(stateDir: string): string {
 
 export interface SendInput {
   to: string;
+  /** Text; with media, the caption of the first item. */
   message: string;
+  /** URLs the channel fetches; sent in order. */
+  media?: Array<Omit<MediaInput, "caption">>;
   channel?: string;
   accountId?: string;
   threadId?: string;
@@ -96,11 +100,24 @@ export class ChannelService {
   }
 
   async send(input: SendInput): Promise<Record<string, unknown>> {
-    if (input.message.trim() === "") throw new ChannelInputError("text or media is required");
+    const media = input.media ?? [];
+    if (input.message.trim() === "" && media.length === 0) throw new ChannelInputError("text or media is required");
     return once(this.store.get(), input.idempotencyKey, "send", async () => {
       const r = await resolveTarget(this.manager, input);
       const opts = { ...(input.threadId ? { threadId: input.threadId } : {}), ...(input.replyToId ? { replyToId: input.replyToId } : {}), ...(input.silent ? { silent: true } : {}) };
-      const sent = await deliverText(r, input.message, opts);
+      let sent: { messageId: string; chatId: string };
+      if (media.length > 0) {
+        const sendMedia = r.adapter.outbound.sendMedia;
+        if (!sendMedia) throw new ChannelInputError(`channel ${r.adapter.id} does not support media`);
+        sent = { messageId: "", chatId: r.to };
+        for (const [i, item] of media.entries()) {
+          const caption = i === 0 && input.message.trim() !== "" ? input.message : undefined;
+          const res = await sendMedia.call(r.adapter.outbound, r.account, r.to, { ...item, ...(caption ? { caption } : {}) }, opts);
+          sent = { messageId: String(res.messageId), chatId: String(res.chatId) };
+        }
+      } else {
+        sent = await deliverText(r, input.message, opts);
+      }
       this.manager.setStatus(r.adapter.id, r.account.accountId, { lastOutboundAt: Date.now() });
       return { runId: input.idempotencyKey, messageId: sent.messageId, channel: r.adapter.id, chatId: sent.chatId };
     });

@@ -4,6 +4,7 @@
  * the router turns its inbound messages into agent turns, and the outbound RPCs (send, poll,
  * message.action) reach it through `outbound`. Nothing here knows about sockets or frames.
  */
+import type { MediaInput } from "./media.ts";
 
 export type ChannelId = "telegram" | "whatsapp";
 
@@ -147,6 +148,8 @@ export class ChannelNotLinkedError extends Error {
 export interface ChannelOutbound {
   /** Chunked by the router at textChunkLimit; one call per chunk. */
   sendText(account: ChannelAccount, to: string, text: string, opts?: SendOptions): Promise<SendResult>;
+  /** One media item by URL (the channel fetches it), with an optional caption. */
+  sendMedia?(account: ChannelAccount, to: string, media: MediaInput, opts?: SendOptions): Promise<SendResult>;
   sendPoll?(account: ChannelAccount, to: string, poll: PollInput): Promise<SendResult>;
   react?(account: ChannelAccount, to: string, messageId: string, emoji: string, remove?: boolean): Promise<Record<string, unknown>>;
   /** "typing" (Telegram) / "composing" (WhatsApp) while a turn runs; best effort. */

@@ -129,3 +129,20 @@ test("hooks deliver an agent's reply to a Telegram chat; an unknown channel list
   expect(bad.status).toBe(400);
   expect(await bad.json()).toEqual({ ok: false, error: "channel must be last|telegram" });
 });
+
+test("send with media: the Bot API gets the URL (photo with its caption, a PDF as a document); bad media is refused", async () => {
+  const tg = await startTelegramDouble();
+  cleanups.push(() => tg.stop());
+  const { admin } = await start(tg, configFor(tg));
+  await waitUntil(async () => (await admin.request("channels.status", {})).payload.channelAccounts?.telegram?.[0]?.connected, "connected");
+  const photo = await admin.request("send", { to: "424242", message: "the view", mediaUrl: "https://example.test/view.jpg", idempotencyKey: crypto.randomUUID() });
+  expect(photo.payload).toMatchObject({ channel: "telegram", chatId: "424242" });
+  expect(tg.callsOf("sendPhoto")[0]!.params).toMatchObject({ chat_id: "424242", photo: "https://example.test/view.jpg", caption: "the view", parse_mode: "HTML" });
+  await admin.request("send", { to: "424242", mediaUrls: ["https://example.test/a.pdf"], idempotencyKey: crypto.randomUUID() });
+  expect(tg.callsOf("sendDocument")[0]!.params).toMatchObject({ chat_id: "424242", document: "https://example.test/a.pdf" });
+  expect(tg.callsOf("sendDocument")[0]!.params.caption).toBeUndefined();
+  const bad = await admin.request("send", { to: "424242", mediaUrl: "file:///etc/passwd", idempotencyKey: crypto.randomUUID() });
+  expect(bad.error).toEqual({ code: "INVALID_REQUEST", message: "mediaUrl must be an http(s) URL: file:///etc/passwd" });
+  const buffer = await admin.request("send", { to: "424242", buffer: "aGk=", idempotencyKey: crypto.randomUUID() });
+  expect(buffer.error?.message).toContain("buffer uploads are not supported");
+});

@@ -71,6 +71,9 @@ test("QR login: start returns the QR, the scan links, wait says connected and th
 
   const sent = await c.request("send", { to: "+15551234567", message: "dinner at 8", channel: "whatsapp", idempotencyKey: crypto.randomUUID() });
   expect(sent.payload).toMatchObject({ channel: "whatsapp", chatId: "15551234567@s.whatsapp.net" });
+  const media = await c.request("send", { to: "+15551234567", message: "the view", mediaUrl: "https://example.test/view.jpg", channel: "whatsapp", idempotencyKey: crypto.randomUUID() });
+  expect(media.payload).toMatchObject({ channel: "whatsapp" });
+  expect(runSock.sent.at(-1)).toEqual({ jid: "15551234567@s.whatsapp.net", content: { image: { url: "https://example.test/view.jpg" }, caption: "the view" } });
 });
 
 test("channels.logout unlinks: credentials gone, the account stopped, sends NOT_LINKED again", async () => {

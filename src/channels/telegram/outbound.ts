@@ -9,6 +9,15 @@ import { createTelegramApi, isRecord, TelegramApiError, type TelegramApi } from 
 import { SEND_RETRY, withSendRetry, type SendRetryPolicy } from "./retry.ts";
 import { normalizeTarget, parseTarget, parseThreadId, threadParam } from "./targets.ts";
 import { escapeHtml, splitText, TELEGRAM_TEXT_LIMIT } from "./text.ts";
+import { checkMediaUrl, mediaKind, type MediaInput, type MediaKind } from "../media.ts";
+
+/** Bot API method and field for each kind of media; all take a URL the Bot API fetches. */
+const MEDIA_METHODS: Record<MediaKind, [method: string, field: string]> = {
+  image: ["sendPhoto", "photo"], animation: ["sendAnimation", "animation"], video: ["sendVideo", "video"],
+  audio: ["sendAudio", "audio"], voice: ["sendVoice", "voice"], document: ["sendDocument", "document"],
+};
+/** Telegram's caption limit; a longer caption follows the media as a message of its own. */
+const CAPTION_LIMIT = 1024;
 
 export interface OutboundOptions {
   timeouts?: Readonly<Record<string, number>>;
@@ -131,5 +140,22 @@ export function createOutbound(opts: OutboundOptions = {}): ChannelOutbound {
     }
   }
 
-  return { sendText, sendPoll, react, sendTyping, normalizeTarget };
+  async function sendMedia(account: ChannelAccount, to: string, media: MediaInput, so: SendOptions = {}): Promise<SendResult> {
+    const target = parseTarget(to);
+    const url = checkMediaUrl(media.url);
+    const [method, field] = MEDIA_METHODS[mediaKind(media)];
+    const api = apiFor(account, opts);
+    const threadId = parseThreadId(so.threadId) ?? target.threadId;
+    const params: Record<string, unknown> = { chat_id: target.chatId, [field]: url, ...threadParam(threadId) };
+    if (so.silent) params.disable_notification = true;
+    const caption = media.caption?.trim() ?? "";
+    const inline = caption !== "" && caption.length <= CAPTION_LIMIT;
+    if (inline) Object.assign(params, { caption: escapeHtml(caption), parse_mode: "HTML" });
+    const msg = await withSendRetry(() => api.call(method, params), policy);
+    const { message: _m, ...res } = resultOf(method, msg, target.chatId);
+    if (caption !== "" && !inline) await sendText(account, to, caption, so);
+    return res;
+  }
+
+  return { sendText, sendPoll, react, sendTyping, sendMedia, normalizeTarget };
 }

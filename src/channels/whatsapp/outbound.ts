@@ -7,6 +7,7 @@
  * so the caller's retry and error paths run instead of reporting a message that never left.
  */
 import type { AccountStatusPatch, ChannelAccount, ChannelOutbound, PollInput, SendOptions, SendResult } from "../types.ts";
+import { checkMediaUrl, mediaKind, type MediaInput } from "../media.ts";
 import { ChannelInputError, ChannelNotLinkedError } from "../types.ts";
 import { authDirOf } from "./accounts.ts";
 import type { WhatsAppSocket } from "./baileys.ts";
@@ -97,6 +98,25 @@ export function createOutbound(registry: ConnectionRegistry): ChannelOutbound {
       if (text.trim() === "") throw new ChannelInputError("text is required");
       const conn = connection(account);
       const messageId = messageIdOf(await conn.sock.sendMessage(jid, { text }), "message");
+      sent(conn);
+      return { messageId, chatId: jid };
+    },
+
+    async sendMedia(account: ChannelAccount, to: string, media: MediaInput): Promise<SendResult> {
+      const jid = normalizeTarget(to);
+      const url = checkMediaUrl(media.url);
+      const kind = mediaKind(media);
+      const caption = media.caption?.trim() || undefined;
+      const content: Record<string, unknown> =
+        kind === "image" ? { image: { url }, caption }
+        : kind === "animation" || kind === "video" ? { video: { url }, caption, ...(kind === "animation" ? { gifPlayback: true } : {}) }
+        : kind === "audio" || kind === "voice" ? { audio: { url }, mimetype: media.contentType ?? "audio/mpeg", ptt: kind === "voice" }
+        : { document: { url }, mimetype: media.contentType ?? "application/octet-stream", fileName: media.filename ?? url.split("/").pop() ?? "file", caption };
+      for (const k of Object.keys(content)) if (content[k] === undefined) delete content[k];
+      const conn = connection(account);
+      const messageId = messageIdOf(await conn.sock.sendMessage(jid, content), "media");
+      // Audio cannot carry a caption on WhatsApp: it follows as text.
+      if (caption && (kind === "audio" || kind === "voice")) messageIdOf(await conn.sock.sendMessage(jid, { text: caption }), "caption");
       sent(conn);
       return { messageId, chatId: jid };
     },

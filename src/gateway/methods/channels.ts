@@ -43,10 +43,15 @@ function accountOf(gw: GatewayRuntime, id: ChannelId, accountId: string | undefi
 }
 
 export const channelSendMethod = implement(channelMethods.send, (p, { gw }) => guarded(() => {
-  if (p.mediaUrl || p.mediaUrls?.length || p.buffer) throw new ChannelInputError("media sends are not supported by this gateway yet; send text");
-  if (p.message === undefined || p.message.trim() === "") throw new ChannelInputError("invalid send params: text or media is required");
+  if (p.buffer) throw new ChannelInputError("buffer uploads are not supported by this gateway; give the media as mediaUrl");
+  const urls = [...(p.mediaUrl ? [p.mediaUrl] : []), ...(p.mediaUrls ?? [])];
+  if ((p.message === undefined || p.message.trim() === "") && urls.length === 0) throw new ChannelInputError("invalid send params: text or media is required");
+  const media = urls.map((url) => ({
+    url, ...(p.contentType ? { contentType: p.contentType } : {}), ...(p.filename ? { filename: p.filename } : {}),
+    ...(p.asVoice ? { asVoice: true } : {}), ...(p.forceDocument ? { forceDocument: true } : {}),
+  }));
   return service(gw).send({
-    to: p.to, message: p.message, idempotencyKey: p.idempotencyKey,
+    to: p.to, message: p.message ?? "", idempotencyKey: p.idempotencyKey, ...(media.length > 0 ? { media } : {}),
     ...(p.channel ? { channel: p.channel } : {}), ...(p.accountId ? { accountId: p.accountId } : {}),
     ...(p.threadId ? { threadId: p.threadId } : {}), ...(p.replyToId ? { replyToId: p.replyToId } : {}), ...(p.silent ? { silent: true } : {}),
   }) as never;
