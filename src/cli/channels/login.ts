@@ -99,13 +99,18 @@ const logoutArgs = {
 } as const;
 
 export function logoutCommand(ctx: CliContext) {
-  return verb("logout", "Unlink a channel account (WhatsApp: removes its credentials and stops it)", logoutArgs, async (a) => {
+  return verb("logout", "Log a channel account out (WhatsApp: removes its credentials; Telegram: its token leaves the config) and stop it", logoutArgs, async (a) => {
     const channel = channelFlag(a.channel) ?? "whatsapp";
     const accountId = accountFlag(a.account);
-    const res = await callOrExit<{ channel: string; accountId: string; cleared: boolean }>(
+    const res = await callOrExit<{ channel: string; accountId: string; cleared: boolean; envToken?: boolean }>(
       ctx, a, "channels.logout", { channel, ...(accountId ? { accountId } : {}) }, [asCli(ADMIN)],
     );
-    if (a.json) ctx.io.json(res);
-    else ctx.io.out(res.cleared ? `Logged out ${res.channel} ${res.accountId}: credentials removed.` : `${res.channel} ${res.accountId} was not linked.`);
+    if (a.json) {
+      ctx.io.json(res);
+      return;
+    }
+    const what = res.channel === "telegram" ? "its token removed from the config" : "credentials removed";
+    ctx.io.out(res.cleared ? `Logged out ${res.channel} ${res.accountId}: ${what}; stopped until openclaw channels start.` : `Logged out ${res.channel} ${res.accountId}: stopped until openclaw channels start.`);
+    if (res.envToken) ctx.io.out("The token also comes from TELEGRAM_BOT_TOKEN: unset it too, or the account can be started again with it.");
   });
 }

@@ -79,6 +79,7 @@ export const channelsLogoutMethod = implement(channelMethods.channelsLogout, asy
   const svc = gw.channels.active;
   const channel = p.channel.toLowerCase();
   if (!svc || !svc.configuredChannels().includes(channel as never)) throw new GatewayError(ErrorCodes.INVALID_REQUEST, "invalid channels.logout channel");
+  if (channel === "telegram") return telegramLogout(gw, svc, p.accountId);
   if (channel !== "whatsapp") throw new GatewayError(ErrorCodes.INVALID_REQUEST, `channel ${channel} does not support logout`);
   const { adapter, account } = await whatsapp(gw, "whatsapp", p.accountId);
   try {
@@ -91,3 +92,22 @@ export const channelsLogoutMethod = implement(channelMethods.channelsLogout, asy
     throw unavailable(err);
   }
 });
+
+async function telegramLogout(gw: GatewayRuntime, svc: ChannelService, accountId: string | undefined) {
+  const accounts = svc.manager.accounts("telegram");
+  const id = accountId ?? (accounts.some((a) => a.accountId === "default") ? "default" : accounts[0]?.accountId);
+  const account = accounts.find((a) => a.accountId === id);
+  if (!account) throw new GatewayError(ErrorCodes.INVALID_REQUEST, `Unknown account "${accountId ?? ""}" for channel telegram.`);
+  await svc.manager.stop("telegram", account.accountId);
+  const { removeTelegramToken } = await import("../../channels/telegram/logout.ts");
+  let cleared: boolean;
+  try {
+    ({ cleared } = removeTelegramToken(gw.loaded.path, account.accountId));
+  } catch (err) {
+    throw new GatewayError(ErrorCodes.INVALID_REQUEST, err instanceof Error ? err.message : String(err));
+  }
+  const envToken = account.tokenSource === "env";
+  // Stays stopped (and says why) until channels.start, even after a token is added back.
+  svc.manager.setStatus("telegram", account.accountId, { lastError: "logged out", tokenSource: envToken ? "env" : "none", configured: envToken });
+  return { channel: "telegram", accountId: account.accountId, cleared, envToken, loggedOut: true };
+}

@@ -147,9 +147,9 @@ export const channelsPairingDismiss = defineMethod({
 
 export const channelsLogout = defineMethod({
   name: "channels.logout",
-  description: "Unlink a channel account (WhatsApp: removes the linked-device credentials and stops the account)",
+  description: "Log a channel account out: it stops (until channels.start); WhatsApp's linked-device credentials are removed, Telegram's botToken/tokenFile leave the config file",
   params: ChannelAccountParams,
-  result: z.object({ channel: z.string(), accountId: z.string(), cleared: z.boolean(), loggedOut: z.boolean().optional() }),
+  result: z.object({ channel: z.string(), accountId: z.string(), cleared: z.boolean(), envToken: z.boolean().optional(), loggedOut: z.boolean().optional() }),
   scope: "operator.admin",
 });
 
