@@ -6,13 +6,10 @@
  */
 import type { AccountStatusPatch, ChannelAccount, ChannelAdapter, ChannelId, ChannelLog, InboundMessage } from "./types.ts";
 import { TerminalChannelError } from "./types.ts";
+import { backoffDelay, type BackoffPolicy } from "../backoff.ts";
 
 export const CHANNEL_IDS: readonly ChannelId[] = ["telegram", "whatsapp"];
-export interface RestartLadder {
-  initialMs: number;
-  maxMs: number;
-  factor: number;
-  jitter: number;
+export interface RestartLadder extends BackoffPolicy {
   maxAttempts: number;
   /** A run at least this long resets the attempt count. */
   stableMs: number;
@@ -227,8 +224,7 @@ export class ChannelManager {
       log.error(`giving up after ${ladder.maxAttempts} restart attempts (${message})`);
       return;
     }
-    const base = Math.min(ladder.maxMs, ladder.initialMs * ladder.factor ** (r.attempts - 1));
-    const delay = Math.round(base * (1 - ladder.jitter + 2 * ladder.jitter * (this.deps.random ?? Math.random)()));
+    const delay = backoffDelay(r.attempts, ladder, this.deps.random);
     Object.assign(r.status, { lifecycle: "starting", restartPending: true });
     log.warn(`channel exited (${message}); auto-restart attempt ${r.attempts}/${ladder.maxAttempts} in ${(delay / 1000).toFixed(1)}s`);
     r.timer = setTimeout(() => {

@@ -4,13 +4,10 @@
  * stayed up longer than 60 s (the heartbeat) starts the count again. After 12 the task ends with a
  * plain error and the channel manager's slower ladder takes over.
  */
+import { backoffDelay, type BackoffPolicy } from "../../backoff.ts";
 
-export interface ReconnectPolicy {
-  initialMs: number;
-  maxMs: number;
-  factor: number;
-  /** Up to this fraction of the delay is added at random, so many accounts do not retry in step. */
-  jitter: number;
+/** `jitter`: up to this fraction of the delay is added at random, so many accounts do not retry in step. */
+export interface ReconnectPolicy extends BackoffPolicy {
   maxAttempts: number;
   /** A connection that lived longer than this resets the attempt count. */
   stableMs: number;
@@ -20,8 +17,7 @@ export const RECONNECT: ReconnectPolicy = { initialMs: 2_000, maxMs: 30_000, fac
 
 /** Delay before reconnect attempt `attempt` (1-based). */
 export function reconnectDelay(attempt: number, policy: ReconnectPolicy = RECONNECT, random: () => number = Math.random): number {
-  const base = policy.initialMs * policy.factor ** Math.max(0, attempt - 1);
-  return Math.round(Math.min(policy.maxMs, base + base * policy.jitter * random()));
+  return backoffDelay(attempt, policy, random, "add");
 }
 
 /** Resolves after `ms`, or at once (false) when `signal` aborts first. */

@@ -3,6 +3,7 @@
  * an operator to approve it, retry at once without a stale device token, or give up (exit 1)
  * because retrying cannot help (wrong secret, a gateway that rejects our build).
  */
+import { backoffDelay } from "../../backoff.ts";
 import { GatewayRequestError, GatewayTransportError } from "../../client/errors.ts";
 
 export type NextStep =
@@ -13,13 +14,12 @@ export type NextStep =
 
 /** Pending requests live 5 minutes past the last retry, so asking every 10 s keeps ours alive. */
 export const APPROVAL_POLL_MS = 10_000;
-const MIN_BACKOFF_MS = 1_000;
-const MAX_BACKOFF_MS = 30_000;
 
-/** 1 s, 2 s, 4 s … 30 s, each ±20% so a gateway restart is not met by every node at once. */
+const BACKOFF = { initialMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.2 } as const;
+
+/** 1 s, 2 s, 4 s … 30 s (`attempt` counts from 0), each ±20% so a gateway restart is not met by every node at once. */
 export function backoffMs(attempt: number, random = Math.random): number {
-  const base = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** Math.max(0, attempt));
-  return Math.round(base * (0.8 + 0.4 * random()));
+  return backoffDelay(Math.max(0, attempt) + 1, BACKOFF, random);
 }
 
 const FATAL = new Set([
