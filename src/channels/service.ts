@@ -12,7 +12,7 @@ import { deliverText, once, resolveTarget } from "./outbound.ts";
 import { ChannelRouter } from "./router.ts";
 import { ChannelStoreHandle, PAIRING_LIMITS, type PairingRequest } from "./store.ts";
 import type { MediaInput } from "./media.ts";
-import { ChannelInputError, type ChannelAdapter, type ChannelId, type InboundMessage, type PollInput } from "./types.ts";
+import { ChannelInputError, type ChannelAdapter, type ChannelId, type PollInput } from "./types.ts";
 
 export interface ChannelServiceDeps {
   stateDir: string;
@@ -92,11 +92,6 @@ export class ChannelService {
   /** For tests and shutdown: every received message handled. */
   idle(): Promise<void> {
     return this.router.idle();
-  }
-
-  /** A message handed in by an adapter (also the seam tests drive). */
-  receive(m: InboundMessage): Promise<void> {
-    return this.router.receive(m);
   }
 
   async send(input: SendInput): Promise<Record<string, unknown>> {

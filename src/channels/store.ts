@@ -7,6 +7,7 @@
 import { Database } from "bun:sqlite";
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
+import { OpenOnFirstUse } from "../open-on-first-use.ts";
 import type { InboundMessage } from "./types.ts";
 
 const SCHEMA = `
@@ -132,10 +133,15 @@ export class ChannelStore {
   prune(now = Date.now()): void {
     this.db.query(`DELETE FROM ingress_events WHERE status != 'pending' AND updated_at < $cut`).run({ cut: now - INGRESS_KEEP_MS });
     this.db.query(`DELETE FROM send_results WHERE created_at < $cut`).run({ cut: now - SEND_RESULT_KEEP_MS });
-    this.db.query(`DELETE FROM pairing_requests WHERE last_seen_at < $cut`).run({ cut: now - PAIRING_LIMITS.ttlMs });
+    this.expirePairing(now);
   }
 
   // ---- sender pairing -------------------------------------------------------------------------
+
+  /** A pairing request lives an hour from when it was made, however often the sender writes again. */
+  private expirePairing(now: number): void {
+    this.db.query(`DELETE FROM pairing_requests WHERE created_at < $cut`).run({ cut: now - PAIRING_LIMITS.ttlMs });
+  }
 
   allowed(channel: string, accountId: string): string[] {
     return (this.db.query(`SELECT entry FROM allow_entries WHERE channel = $channel AND account_id = $account ORDER BY created_at`).all({ channel, account: accountId }) as Row[]).map((r) => String(r.entry));
@@ -147,7 +153,7 @@ export class ChannelStore {
    */
   requestPairing(channel: string, accountId: string, senderId: string, meta: Record<string, unknown>, now = Date.now()): { request?: PairingRequest; created: boolean } {
     return this.db.transaction(() => {
-      this.db.query(`DELETE FROM pairing_requests WHERE created_at < $cut`).run({ cut: now - PAIRING_LIMITS.ttlMs });
+      this.expirePairing(now);
       const existing = this.db.query(`SELECT * FROM pairing_requests WHERE channel = $channel AND account_id = $account AND sender_id = $sender`).get({ channel, account: accountId, sender: senderId }) as Row | null;
       if (existing) {
         this.db.query(`UPDATE pairing_requests SET last_seen_at = $now WHERE request_id = $id`).run({ now, id: String(existing.request_id) });
@@ -165,7 +171,7 @@ export class ChannelStore {
   }
 
   pairingRequests(filter: { channel?: string; accountId?: string } = {}, now = Date.now()): PairingRequest[] {
-    this.db.query(`DELETE FROM pairing_requests WHERE created_at < $cut`).run({ cut: now - PAIRING_LIMITS.ttlMs });
+    this.expirePairing(now);
     return (this.db.query(`SELECT * FROM pairing_requests ORDER BY created_at`).all() as Row[])
       .map(toRequest)
       .filter((r) => (!filter.channel || r.channel === filter.channel) && (!filter.accountId || r.accountId === filter.accountId));
@@ -203,16 +209,8 @@ export class ChannelStore {
 }
 
 /** Opened when a channel first needs it, so a gateway without channels never creates the file. */
-export class ChannelStoreHandle {
-  private store?: ChannelStore;
-  constructor(readonly path: string) {}
-
-  get(): ChannelStore {
-    return (this.store ??= ChannelStore.open(this.path));
-  }
-
-  close(): void {
-    this.store?.close();
-    this.store = undefined;
+export class ChannelStoreHandle extends OpenOnFirstUse<ChannelStore> {
+  constructor(path: string) {
+    super(path, (p) => ChannelStore.open(p));
   }
 }

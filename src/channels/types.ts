@@ -170,7 +170,7 @@ export interface ChannelAdapter {
   run(ctx: AccountRunContext): Promise<void>;
   probe?(account: ChannelAccount, timeoutMs: number): Promise<ProbeResult>;
   outbound: ChannelOutbound;
-  /** The bot/self name the router matches mentions against, once known. */
+  /** The bot's @name / own number once known (adapters decide `mentioned` themselves; this is for diagnostics). */
   selfMention?(account: ChannelAccount): string | undefined;
   /** Facts for status snapshots that only the channel knows (WhatsApp: linked, authAgeMs, self). */
   describeAccount?(account: ChannelAccount): object;

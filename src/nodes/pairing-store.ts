@@ -5,6 +5,7 @@
  * digests: they are 256-bit random strings, so a copy of the database hands out no working secret.
  * Every write is one transaction; nothing here knows about sockets.
  */
+import { OpenOnFirstUse } from "../open-on-first-use.ts";
 import { Database } from "bun:sqlite";
 import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from "node:crypto";
 import { deviceIdOf, rawPublicKey, toBase64Url } from "./identity.ts";
@@ -340,16 +341,8 @@ function newToken(): string {
  * The pairing store, opened on first use: a gateway no device ever connects to never opens it
  * (start-up time and idle memory stay as they were). Kept across in-process restarts by `gateway run`.
  */
-export class PairingHandle {
-  private store?: PairingStore;
-  constructor(readonly path: string) {}
-
-  get(): PairingStore {
-    return (this.store ??= PairingStore.open(this.path));
-  }
-
-  close(): void {
-    this.store?.close();
-    this.store = undefined;
+export class PairingHandle extends OpenOnFirstUse<PairingStore> {
+  constructor(path: string) {
+    super(path, (p) => PairingStore.open(p));
   }
 }
