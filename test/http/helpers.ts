@@ -1,7 +1,8 @@
 // Builds an HTTP app over FakeAgents with an explicit config, and reads its SSE streams back.
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import type { AuthConfig } from "../../src/gateway/auth.ts";
-import { createHttpApp } from "../../src/http/app.ts";
+import type { AgentService } from "../../src/agents/types.ts";
+import { createHttpApp, type HttpDeps } from "../../src/http/app.ts";
 import { FakeAgents } from "./fake-agents.ts";
 
 export const TOKEN = "http-test-token";
@@ -9,8 +10,14 @@ export const TOKEN = "http-test-token";
 export interface TestAppOptions {
   config?: OpenClawConfig;
   auth?: AuthConfig;
-  agents?: FakeAgents;
+  agents?: AgentService;
   draining?: boolean;
+  /** What the gateway hands the hook routes. */
+  hooks?: HttpDeps["hooks"];
+  /** The bearer token requests carry unless they bring their own credentials. */
+  bearer?: string;
+  /** The peer address requests come from unless they say. */
+  ip?: string;
 }
 
 /** Both OpenAI endpoints on and token auth, unless the test says otherwise. */
@@ -20,7 +27,8 @@ export const OPEN_CONFIG: OpenClawConfig = {
 };
 
 export function testApp(opts: TestAppOptions = {}) {
-  const agents = opts.agents ?? new FakeAgents();
+  // Typed as the fake: a test that injects its own agents reads only what it injected.
+  const agents = (opts.agents ?? new FakeAgents()) as FakeAgents;
   const state = { config: opts.config ?? OPEN_CONFIG, auth: opts.auth ?? ({ mode: "token", token: TOKEN } as AuthConfig), draining: !!opts.draining };
   const errors: unknown[] = [];
   const app = createHttpApp({
@@ -30,17 +38,19 @@ export function testApp(opts: TestAppOptions = {}) {
     uptimeMs: () => 5,
     isDraining: () => state.draining,
     onError: (err) => errors.push(err),
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
   });
-  /** Sends with the bearer token unless `headers.authorization` is given (null drops it). */
+  const bearer = opts.bearer ?? TOKEN;
+  /** Sends with the bearer token unless the request brings credentials (`authorization: "none"` drops it). */
   const request = (path: string, init: RequestInit & { ip?: string } = {}) => {
     const headers = new Headers(init.headers);
-    if (!headers.has("authorization")) headers.set("authorization", `Bearer ${TOKEN}`);
+    if (!headers.has("authorization") && !headers.has("x-openclaw-token")) headers.set("authorization", `Bearer ${bearer}`);
     if (headers.get("authorization") === "none") headers.delete("authorization");
-    const ip = init.ip ?? "203.0.113.9";
+    const ip = init.ip ?? opts.ip ?? "203.0.113.9";
     return app.request(path, { ...init, headers }, { server: { requestIP: () => ({ address: ip }) } });
   };
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    request(path, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers });
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}, ip?: string) =>
+    request(path, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers, ...(ip ? { ip } : {}) });
   return { app, agents, state, errors, request, post };
 }
 

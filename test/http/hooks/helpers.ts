@@ -4,9 +4,8 @@ import type { AgentService } from "../../../src/agents/types.ts";
 import type { OpenClawConfig } from "../../../src/config/schema.ts";
 import type { HooksConfig } from "../../../src/config/sections/hooks.ts";
 import type { AuthConfig } from "../../../src/gateway/auth.ts";
-import { createHttpApp } from "../../../src/http/app.ts";
 import type { HookDelivery, HookLimits, HookSystemEvent } from "../../../src/http/hooks/types.ts";
-import { FakeAgents } from "../fake-agents.ts";
+import { testApp } from "../helpers.ts";
 
 export const GATEWAY_TOKEN = "gateway-token-123";
 export const HOOK_TOKEN = "hook-token-456";
@@ -49,21 +48,13 @@ export interface HookAppOptions {
 }
 
 export function hookApp(opts: HookAppOptions = {}) {
-  // Typed as the fakes: a test that injects its own reads only what it injected.
-  const agents = (opts.agents ?? new FakeAgents()) as FakeAgents;
   const delivery = (opts.delivery === undefined ? new FakeDelivery() : opts.delivery) as FakeDelivery | null;
   const config: OpenClawConfig = { gateway: { mode: "local" }, ...opts.extraConfig, hooks: { enabled: true, token: HOOK_TOKEN, ...opts.hooks } };
-  const state = { config, auth: opts.auth ?? ({ mode: "token", token: GATEWAY_TOKEN } as AuthConfig), draining: false };
   const systemEvents: HookSystemEvent[] = [];
   const logs: { level: "info" | "warn"; msg: string; fields?: Record<string, unknown> }[] = [];
-  const errors: unknown[] = [];
-  const app = createHttpApp({
-    config: () => state.config,
-    auth: () => state.auth,
-    agents,
-    uptimeMs: () => 5,
-    isDraining: () => state.draining,
-    onError: (err) => errors.push(err),
+  const t = testApp({
+    config, auth: opts.auth ?? ({ mode: "token", token: GATEWAY_TOKEN } as AuthConfig), bearer: HOOK_TOKEN, ip: "198.51.100.7",
+    ...(opts.agents ? { agents: opts.agents } : {}),
     hooks: {
       events: { systemEvents, queueSystemEvent: (e) => void systemEvents.push(e) },
       ...(delivery ? { delivery } : {}),
@@ -74,15 +65,5 @@ export function hookApp(opts: HookAppOptions = {}) {
       limits: opts.limits,
     },
   });
-  /** Sends with the hook token unless `headers.authorization` is given ("none" drops it). */
-  const request = (path: string, init: RequestInit & { ip?: string } = {}) => {
-    const headers = new Headers(init.headers);
-    if (!headers.has("authorization") && !headers.has("x-openclaw-token")) headers.set("authorization", `Bearer ${HOOK_TOKEN}`);
-    if (headers.get("authorization") === "none") headers.delete("authorization");
-    const ip = init.ip ?? "198.51.100.7";
-    return app.request(path, { ...init, headers }, { server: { requestIP: () => ({ address: ip }) } });
-  };
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}, ip?: string) =>
-    request(path, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers, ip });
-  return { app, agents, delivery, state, systemEvents, logs, errors, request, post };
+  return { ...t, delivery, systemEvents, logs };
 }
