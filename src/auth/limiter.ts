@@ -91,6 +91,11 @@ export class FailedAuthLimiter {
     if (entry && entry.lockedUntil <= this.now()) this.#entries.delete(ip);
   }
 
+  /** Forgets the address's failures and any lockout it is in (a hook token proved valid mid-lockout). */
+  clear(ip: string): void {
+    this.#entries.delete(ip);
+  }
+
   get size(): number {
     return this.#entries.size;
   }

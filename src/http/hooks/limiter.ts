@@ -15,11 +15,9 @@ export const HOOK_AUTH_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
 
 export class HookAuthLimiter {
   readonly #limiter: FailedAuthLimiter;
-  /** Set only while clearing: FailedAuthLimiter forgets an address on success unless it is locked. */
-  #clearing = false;
 
   constructor(now: () => number = Date.now) {
-    this.#limiter = new FailedAuthLimiter(() => (this.#clearing ? Number.POSITIVE_INFINITY : now()));
+    this.#limiter = new FailedAuthLimiter(now);
   }
 
   /** Milliseconds left in this address's lockout, or 0. */
@@ -33,11 +31,6 @@ export class HookAuthLimiter {
 
   /** A valid token: the address's failures and any lockout are forgotten. */
   clear(ip: string): void {
-    this.#clearing = true;
-    try {
-      this.#limiter.recordSuccess(ip);
-    } finally {
-      this.#clearing = false;
-    }
+    this.#limiter.clear(ip);
   }
 }
