@@ -8,8 +8,8 @@ import { chunkText } from "./session-keys.ts";
 import type { ChannelStore } from "./store.ts";
 import { ChannelInputError, type ChannelAccount, type ChannelAdapter, type ChannelId, type SendOptions } from "./types.ts";
 import { CHANNEL_IDS } from "./manager.ts";
+import { splitChannelPrefix } from "./prefixes.ts";
 
-const PREFIXES: Record<string, ChannelId> = { telegram: "telegram", tg: "telegram", whatsapp: "whatsapp", wa: "whatsapp" };
 
 export interface Resolved {
   adapter: ChannelAdapter;
@@ -20,7 +20,7 @@ export interface Resolved {
 /** The channel named, or the one a `telegram:`/`tg:` prefix names, or the only configured one. */
 export function resolveChannel(manager: ChannelManager, channel: string | undefined, to: string | undefined): ChannelId {
   const configured = manager.channels();
-  const prefix = to?.includes(":") ? PREFIXES[to.slice(0, to.indexOf(":")).toLowerCase()] : undefined;
+  const prefix = to === undefined ? undefined : splitChannelPrefix(to).channel;
   if (channel !== undefined && channel !== "") {
     const id = channel.toLowerCase();
     if (id === "webchat") throw new ChannelInputError("unsupported channel: webchat (internal-only). Use `chat.send` to talk to a session");

@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { splitChannelPrefix } from "../channels/prefixes.ts";
 import { GatewayClient } from "../client/ws-client.ts";
 import { jsonArg, parseIntArg, rejectUnknownFlags, urlArgs } from "./args.ts";
 import type { CliContext } from "./context.ts";
@@ -16,14 +17,10 @@ const args = {
   ...urlArgs,
 } as const;
 
-/** Channel prefixes `--to` may carry; anything else is a target on the only configured channel. */
-const CHANNEL_PREFIXES: Record<string, string> = { telegram: "telegram", tg: "telegram", whatsapp: "whatsapp", wa: "whatsapp" };
-
-/** `telegram:424242` → channel + target; `424242` (or `-100123:topic:42`) → target only. */
+/** `telegram:424242` → channel + target; `424242` (or `-100123:topic:42`) → target only (the only configured channel). */
 export function parseDeliveryTarget(to: string): { channel?: string; to: string } {
-  const i = to.indexOf(":");
-  const channel = i > 0 ? CHANNEL_PREFIXES[to.slice(0, i).toLowerCase()] : undefined;
-  return channel ? { channel, to: to.slice(i + 1) } : { to };
+  const { channel, bare } = splitChannelPrefix(to);
+  return channel ? { channel, to: bare } : { to };
 }
 
 /**

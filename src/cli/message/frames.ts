@@ -3,10 +3,9 @@
  * published CLI's (spec channels §4 "Captured CLI frames"), so the gateway sees the same frame
  * from either CLI; and what it prints back.
  */
+import { splitChannelPrefix } from "../../channels/prefixes.ts";
 import { UsageError } from "../errors.ts";
 
-/** Channel prefixes a target may carry (`telegram:424242`), and the channel each names. */
-const PREFIXES: Record<string, string> = { telegram: "telegram", tg: "telegram", whatsapp: "whatsapp", wa: "whatsapp" };
 
 export interface MessageTarget {
   channel: string;
@@ -14,12 +13,6 @@ export interface MessageTarget {
   target: string;
   /** `<channel>:<target without prefix>`: the canonical form the gateway resolves. */
   to: string;
-}
-
-function splitPrefix(target: string): { channel?: string; bare: string } {
-  const i = target.indexOf(":");
-  const channel = i > 0 ? PREFIXES[target.slice(0, i).toLowerCase()] : undefined;
-  return channel ? { channel, bare: target.slice(i + 1) } : { bare: target };
 }
 
 /**
@@ -30,7 +23,7 @@ export function resolveMessageTarget(channelFlag: string | undefined, target: st
   const raw = target?.trim() ?? "";
   if (!raw) throw new UsageError("--target is required, e.g. --target 424242 (a Telegram chat id) or --target +15551234567 (WhatsApp)");
   if (channelFlag !== undefined && !channelFlag.trim()) throw new UsageError("--channel must not be blank (omit it to use the only configured channel)");
-  const { channel: prefixed, bare } = splitPrefix(raw);
+  const { channel: prefixed, bare } = splitChannelPrefix(raw);
   let channel = channelFlag?.trim().toLowerCase() ?? prefixed;
   if (!channel) {
     const ids = configured();
