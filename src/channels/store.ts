@@ -4,10 +4,8 @@
  * so a crash neither drops nor repeats one), sender pairing (codes and the approved allow list),
  * and the results of idempotent sends.
  */
-import { Database } from "bun:sqlite";
-import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
-import { dirname } from "node:path";
-import { OpenOnFirstUse } from "../open-on-first-use.ts";
+import type { Database } from "bun:sqlite";
+import { OpenOnFirstUse, openPrivateDatabase } from "../store-file.ts";
 import type { InboundMessage } from "./types.ts";
 
 const SCHEMA = `
@@ -74,13 +72,7 @@ export class ChannelStore {
   private constructor(private readonly db: Database) {}
 
   static open(path: string): ChannelStore {
-    if (path !== ":memory:") {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
-    }
-    const db = new Database(path, { create: true, strict: true });
-    db.run("PRAGMA journal_mode = WAL");
-    db.run("PRAGMA synchronous = FULL");
+    const db = openPrivateDatabase(path);
     db.run(SCHEMA);
     return new ChannelStore(db);
   }

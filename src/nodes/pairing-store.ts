@@ -5,12 +5,10 @@
  * digests: they are 256-bit random strings, so a copy of the database hands out no working secret.
  * Every write is one transaction; nothing here knows about sockets.
  */
-import { OpenOnFirstUse } from "../open-on-first-use.ts";
-import { Database } from "bun:sqlite";
+import { OpenOnFirstUse, openPrivateDatabase } from "../store-file.ts";
+import type { Database } from "bun:sqlite";
 import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from "node:crypto";
 import { deviceIdOf, rawPublicKey, toBase64Url } from "./identity.ts";
-import { closeSync, mkdirSync, openSync, existsSync } from "node:fs";
-import { dirname } from "node:path";
 import { SURFACE_SCHEMA, SurfaceStore, bookkeeping } from "./surface-store.ts";
 
 export const PENDING_TTL_MS = 300_000;
@@ -124,13 +122,7 @@ export class PairingStore {
 
   /** Opens (creating 0600) the store; `:memory:` for tests. */
   static open(path: string): PairingStore {
-    if (path !== ":memory:") {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
-    }
-    const db = new Database(path, { create: true, strict: true });
-    db.run("PRAGMA journal_mode = WAL");
-    db.run("PRAGMA synchronous = FULL");
+    const db = openPrivateDatabase(path);
     db.run("PRAGMA foreign_keys = ON");
     db.run(SCHEMA);
     db.run(SURFACE_SCHEMA);
