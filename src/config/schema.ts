@@ -7,6 +7,7 @@ import { AgentsSchema } from "./sections/agents.ts";
 import { SecretsSchema } from "./sections/secrets.ts";
 import { channelSchemas } from "./sections/channels.ts";
 import { hooksSchemas } from "./sections/hooks.ts";
+import { toolsSchemas } from "./sections/tools.ts";
 
 export { BindModeSchema, GatewaySchema } from "./sections/gateway.ts";
 export { LogLevelSchema, LoggingSchema } from "./sections/logging.ts";
@@ -26,6 +27,8 @@ const sections = {
   channels: z.lazy(() => channelSchemas().channels).optional(),
   session: z.lazy(() => channelSchemas().session).optional(),
   hooks: z.lazy(() => hooksSchemas().hooks).optional(),
+  tools: z.lazy(() => toolsSchemas().tools).optional(),
+  cron: z.lazy(() => toolsSchemas().cron).optional(),
 };
 
 export const ConfigSchema = z

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { toolsSchemas } from "./tools.ts";
 
 /** "provider/model", or { primary, fallbacks }. */
 export const AgentModelSchema = z.union([
@@ -24,7 +25,9 @@ const agentFields = {
   systemPrompt: z.string().optional().describe("System prompt for every turn"),
   timeoutSeconds: z.number().positive().optional().describe("Deadline of one agent turn (default 600)"),
   memorySearch: MemorySearchSchema.optional(),
-  workspace: z.string().optional().describe("Working directory of the agent"),
+  workspace: z.string().optional().describe("Workspace directory of the agent: cwd of file tools and exec (default <state>/workspace)"),
+  skipBootstrap: z.boolean().optional().describe("Do not seed the workspace files on the first run"),
+  tools: z.lazy(() => toolsSchemas().agentTools).optional(),
 };
 
 export const AgentDefaultsSchema = z.object(agentFields).strict().describe("Settings every agent inherits");
