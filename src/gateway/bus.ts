@@ -37,6 +37,8 @@ interface Pending {
   scope?: string;
   /** Whether node sockets receive it. */
   toNodes: boolean;
+  /** Further narrows who receives it (approval clients, the run's starter, subscribers). */
+  only?: (d: GatewaySocket["data"]) => boolean;
   delivered: number;
   /** The pump's place in the socket set (a live iterator: removals during pacing are safe). */
   cursor?: Iterator<GatewaySocket>;
@@ -111,8 +113,9 @@ export class Bus {
    * A broadcast to every socket allowed to see it (nodes and operator.read by default, `scope` when
    * given, anyone for tick/presence/health), in the order broadcasts were made.
    */
-  broadcast(event: string, payload: unknown, stateVersion?: StateVersion, scope?: string): void {
+  broadcast(event: string, payload: unknown, stateVersion?: StateVersion, scope?: string, only?: (d: GatewaySocket["data"]) => boolean): void {
     const item: Pending = {
+      only,
       id: this.nextId++,
       event,
       head: '{"type":"event","event":' + JSON.stringify(event) + ',"payload":' + encodePayload(payload) + ',"seq":',
@@ -134,8 +137,8 @@ export class Bus {
    * Whether a broadcast of `event` would reach any socket now: one that reaches none need not be
    * built (presence changes with every node's connect and close, and its list can be long).
    */
-  reaches(event: string, scope?: string): boolean {
-    const target = { scope: scope ?? (UNSCOPED_EVENTS.has(event) ? undefined : "operator.read"), toNodes: !OPERATOR_ONLY_EVENTS.has(event) };
+  reaches(event: string, scope?: string, only?: (d: GatewaySocket["data"]) => boolean): boolean {
+    const target = { scope: scope ?? (UNSCOPED_EVENTS.has(event) ? undefined : "operator.read"), toNodes: !OPERATOR_ONLY_EVENTS.has(event), only };
     for (const ws of this.sockets) if (allowed(target, ws.data)) return true;
     return false;
   }
@@ -215,8 +218,9 @@ export class Bus {
 }
 
 /** Whether a socket may see a broadcast: its scope (nodes count as read), and no operator-only event for nodes. */
-function allowed(item: Pick<Pending, "scope" | "toNodes">, d: GatewaySocket["data"]): boolean {
+function allowed(item: Pick<Pending, "scope" | "toNodes" | "only">, d: GatewaySocket["data"]): boolean {
   if (d.role === "node" && !item.toNodes) return false;
+  if (item.only && !item.only(d)) return false;
   if (!item.scope || (item.scope === "operator.read" && d.role === "node")) return true;
   return scopeSatisfied(d.scopes ?? [], item.scope);
 }

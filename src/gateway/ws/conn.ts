@@ -19,6 +19,10 @@ export interface ConnState {
   client?: ClientInfo;
   role?: Role;
   scopes?: string[];
+  /** Operator capabilities from connect (tool-events, approvals, exec-approvals, …). */
+  caps?: string[];
+  /** sessions.subscribe: receives session.message / session.tool. */
+  sessionsSubscribed?: boolean;
   authMethod?: string;
   /** Set once the socket proved possession of a device key (connect.params.device). */
   deviceId?: string;

@@ -111,6 +111,7 @@ export function handlePreConnect(
     d.client = p.client;
     d.role = p.role ?? "operator";
     d.scopes = d.role === "node" ? [] : effectiveScopes(p);
+    if (d.role !== "node" && p.caps?.length) d.caps = p.caps;
     d.authMethod = outcome.method;
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
