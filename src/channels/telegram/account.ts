@@ -1,7 +1,7 @@
 /**
  * `channels.telegram` → accounts. The root section is the `default` account; `accounts.<id>` add
- * bots that inherit the root's settings but never its token: a token is one bot, and two pollers
- * on one token fight with 409s.
+ * bots that inherit the root's settings but never its token or webhook: a token is one bot, and two
+ * pollers on one token fight with 409s.
  */
 import { lstatSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -12,8 +12,11 @@ import { DEFAULT_API_ROOT } from "./api.ts";
 export const DEFAULT_ACCOUNT_ID = "default";
 export const ENV_TOKEN = "TELEGRAM_BOT_TOKEN";
 
+/** Webhook mode's keys: one bot's endpoint, like its token (a shared port or secret cannot serve two bots). */
+export const WEBHOOK_KEYS = ["webhookUrl", "webhookSecret", "webhookPath", "webhookHost", "webhookPort", "webhookCertPath"] as const;
+
 /** Keys that describe one account and are not handed down from the root. */
-const NOT_INHERITED = new Set(["enabled", "name", "botToken", "tokenFile", "accounts", "defaultAccount"]);
+const NOT_INHERITED = new Set(["enabled", "name", "botToken", "tokenFile", "accounts", "defaultAccount", ...WEBHOOK_KEYS]);
 
 export type TokenSource = "config" | "env" | "tokenFile" | "none";
 
@@ -144,4 +147,30 @@ export function tokenOf(account: ChannelAccount): string | undefined {
 export function apiRootOf(account: ChannelAccount): string {
   const root = account.config.apiRoot;
   return typeof root === "string" && root ? root : DEFAULT_API_ROOT;
+}
+
+export const WEBHOOK_DEFAULTS = { path: "/telegram-webhook", host: "127.0.0.1", port: 8787 } as const;
+
+/** Webhook mode of an account, with defaults applied; undefined when it long-polls. */
+export interface WebhookConfig {
+  url: string;
+  secret: string;
+  path: string;
+  host: string;
+  port: number;
+  certPath?: string;
+}
+
+export function webhookOf(account: ChannelAccount): WebhookConfig | undefined {
+  const c = account.config;
+  if (typeof c.webhookUrl !== "string" || !c.webhookUrl) return undefined;
+  return {
+    url: c.webhookUrl,
+    // The schema refuses a webhookUrl without a secret; an empty one here still fails every request.
+    secret: typeof c.webhookSecret === "string" ? c.webhookSecret : "",
+    path: typeof c.webhookPath === "string" && c.webhookPath ? c.webhookPath : WEBHOOK_DEFAULTS.path,
+    host: typeof c.webhookHost === "string" && c.webhookHost ? c.webhookHost : WEBHOOK_DEFAULTS.host,
+    port: typeof c.webhookPort === "number" ? c.webhookPort : WEBHOOK_DEFAULTS.port,
+    ...(typeof c.webhookCertPath === "string" && c.webhookCertPath ? { certPath: expandHome(c.webhookCertPath) } : {}),
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * A small Bot API client over `fetch` (no grammY): `POST {apiRoot}/bot<TOKEN>/<method>` with a JSON
- * body, a timeout per method, and one typed error for everything that is not `{ok:true, result}`.
+ * body (multipart when a parameter is a file), a timeout per method, and one typed error for
+ * everything that is not `{ok:true, result}`.
  * We keep it ourselves because the poller needs exact control of offsets, timeouts and
  * `retry_after`, and the compiled binary should not carry a framework for a dozen HTTP calls.
  */
@@ -15,6 +16,7 @@ export const METHOD_TIMEOUTS_MS: Readonly<Record<string, number>> = {
   getUpdates: 45_000,
   getMe: 15_000,
   deleteWebhook: 15_000,
+  setWebhook: 15_000,
   setMyCommands: 15_000,
   deleteMyCommands: 15_000,
   editMessageText: 15_000,
@@ -100,10 +102,10 @@ export function createTelegramApi(opts: TelegramApiOptions): TelegramApi {
     let res: Response;
     let body: string;
     try {
+      const upload = Object.values(params).some((v) => v instanceof Blob);
       res = await fetch(`${root}/bot${token}/${method}`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(params),
+        ...(upload ? { body: formOf(params) } : { headers: { "content-type": "application/json" }, body: JSON.stringify(params) }),
         signal,
       });
       body = await res.text();
@@ -134,6 +136,21 @@ export function createTelegramApi(opts: TelegramApiOptions): TelegramApi {
   }
 
   return { call };
+}
+
+/**
+ * A call that uploads a file (setWebhook's certificate) goes as multipart/form-data, where the Bot
+ * API reads every other field as a string and arrays/objects as JSON text.
+ */
+function formOf(params: Record<string, unknown>): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) continue;
+    if (v instanceof File) form.append(k, v, v.name);
+    else if (v instanceof Blob) form.append(k, v, k);
+    else form.append(k, typeof v === "string" ? v : JSON.stringify(v));
+  }
+  return form;
 }
 
 function networkReason(err: unknown): string {

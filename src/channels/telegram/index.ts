@@ -1,6 +1,6 @@
 /**
- * The Telegram channel: Bot API long polling behind the one channel interface. Loaded by the
- * manager when a Telegram account starts, so a gateway without Telegram never pays for it.
+ * The Telegram channel: Bot API long polling (or webhooks) behind the one channel interface. Loaded
+ * by the manager when a Telegram account starts, so a gateway without Telegram never pays for it.
  */
 import type { ChannelAccount, ChannelAdapter } from "../types.ts";
 import { resolveAccounts } from "./account.ts";

@@ -1,14 +1,16 @@
 /**
- * The account's long-running task: getMe, deleteWebhook, then long polling. The offset only moves
- * past an update once the gateway has committed it (`ctx.receive` resolved) or we chose to skip it,
- * so a crash at any point costs at most a replay, which the ingress table dedupes.
+ * The account's long-running task: getMe, deleteWebhook, then long polling (or, with webhookUrl
+ * set, setWebhook and a listener: webhook.ts). The offset only moves past an update once the
+ * gateway has committed it (`ctx.receive` resolved) or we chose to skip it, so a crash at any point
+ * costs at most a replay, which the ingress table dedupes.
  */
 import { TerminalChannelError, type AccountRunContext } from "../types.ts";
-import { apiRootOf, DEFAULT_ACCOUNT_ID, tokenOf, type TokenSource } from "./account.ts";
+import { apiRootOf, DEFAULT_ACCOUNT_ID, tokenOf, webhookOf, type TokenSource } from "./account.ts";
 import { createTelegramApi, isUnauthorized, METHOD_TIMEOUTS_MS, TelegramApiError, type TelegramApi } from "./api.ts";
 import { convertUpdate, type BotIdentity } from "./inbound.ts";
 import { readOffset, writeOffset } from "./offset-store.ts";
 import { Backoff, sleep } from "./retry.ts";
+import { runWebhook } from "./webhook.ts";
 
 /**
  * grammY's DEFAULT_UPDATE_TYPES plus message_reaction, as the published gateway asks for. We act on
@@ -80,7 +82,7 @@ export async function runPoller(ctx: AccountRunContext, opts: PollerOptions = {}
     return new TerminalChannelError(message);
   };
 
-  /** getMe/deleteWebhook: an outage at boot is waited out here, not spent on the manager's 10 restarts. */
+  /** getMe/deleteWebhook/setWebhook: an outage at boot is waited out here, not spent on the manager's 10 restarts. */
   async function startCall<T>(method: string, params: Record<string, unknown>): Promise<T | undefined> {
     const backoff = new Backoff(backoffCfg.initialMs, backoffCfg.maxMs);
     for (;;) {
@@ -112,8 +114,10 @@ export async function runPoller(ctx: AccountRunContext, opts: PollerOptions = {}
   if (!Number.isSafeInteger(me.id)) throw new Error("Telegram getMe returned no bot id");
   const bot: BotIdentity = { id: me.id as number, username: typeof me.username === "string" ? me.username : undefined };
   opts.onIdentity?.(id, bot);
-  ctx.setStatus({ bot: { id: bot.id, username: bot.username ?? null }, botUsername: bot.username ?? null, mode: "polling" });
+  const webhook = webhookOf(account);
+  ctx.setStatus({ bot: { id: bot.id, username: bot.username ?? null }, botUsername: bot.username ?? null, mode: webhook ? "webhook" : "polling" });
   log.info(`starting provider (@${bot.username ?? bot.id})`);
+  if (webhook) return runWebhook(ctx, { webhook, bot, allowedUpdates: ALLOWED_UPDATES, startCall });
   if ((await startCall("deleteWebhook", { drop_pending_updates: false })) === undefined) return;
 
   await pollLoop(ctx, api, bot, opts, terminal);

@@ -11,6 +11,7 @@
 import { lstatSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
+import { WEBHOOK_KEYS } from "../../channels/telegram/account.ts";
 
 export type ChannelKey = "telegram" | "whatsapp";
 
@@ -24,8 +25,8 @@ export interface ConfigAccount {
   accountId: string;
   enabled: boolean;
   configured: boolean;
-  /** Telegram: how updates arrive (this gateway long-polls; webhook mode is not configurable yet). */
-  mode?: "polling";
+  /** Telegram: how updates arrive (webhook when the account has a webhookUrl, else long polling). */
+  mode?: "polling" | "webhook";
   /** Telegram: where the token comes from; never the token itself. */
   tokenSource?: "tokenFile" | "config" | "env" | "none";
   /** WhatsApp: whether creds.json exists for the account. */
@@ -60,7 +61,7 @@ function expand(path: string): string {
 
 /** The sections' per-account keys that named accounts do not inherit from the root. */
 const OWN_KEYS: Record<ChannelKey, Set<string>> = {
-  telegram: new Set(["enabled", "name", "botToken", "tokenFile", "accounts", "defaultAccount"]),
+  telegram: new Set(["enabled", "name", "botToken", "tokenFile", "accounts", "defaultAccount", ...WEBHOOK_KEYS]),
   whatsapp: new Set(["enabled", "name", "authDir", "accounts", "defaultAccount"]),
 };
 
@@ -100,7 +101,8 @@ export function telegramAccounts(section: unknown, opts: ConfigOnlyEnv): ConfigA
     const own = id === DEFAULT ? defaultConfig : { ...layer(section, OWN_KEYS.telegram), ...layer(named[DEFAULT], OWN_KEYS.telegram), ...layer(named[id]) };
     const tokenSource = telegramToken(own, id, opts);
     const enabled = section.enabled !== false && (isRecord(named[id]) ? named[id].enabled !== false : true);
-    return { accountId: id, enabled, configured: tokenSource !== "none", mode: "polling", tokenSource };
+    const mode = typeof own.webhookUrl === "string" && own.webhookUrl ? "webhook" : "polling";
+    return { accountId: id, enabled, configured: tokenSource !== "none", mode, tokenSource };
   });
 }
 

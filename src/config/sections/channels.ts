@@ -40,11 +40,37 @@ function build() {
     defaultTo: z.string().optional().describe("Target used when a send names none"),
   };
 
+  /**
+   * Webhook mode (on when webhookUrl is set). These keys belong to one bot, like its token, so
+   * accounts.<id> do not inherit them: two bots cannot share a listener port or a secret.
+   */
+  const telegramWebhookFields = {
+    webhookUrl: z
+      .url({ protocol: /^https?$/, error: "webhookUrl must be an http(s) URL (Telegram itself calls only https)" })
+      .optional()
+      .describe("Public URL Telegram POSTs updates to (setWebhook); when set the account answers webhooks instead of long polling"),
+    webhookSecret: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, "webhookSecret must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+      .optional()
+      .describe("secret_token given to setWebhook; requests without it in X-Telegram-Bot-Api-Secret-Token are refused (required with webhookUrl)"),
+    webhookPath: z
+      .string()
+      .regex(/^\/[^\s?#]*$/, 'webhookPath must start with "/" (no spaces, query or fragment)')
+      .refine((p) => p !== "/healthz", "webhookPath /healthz is reserved for the listener's health check")
+      .optional()
+      .describe("Path the local listener accepts updates on (default /telegram-webhook)"),
+    webhookHost: z.string().min(1).optional().describe("Address the local webhook listener binds (default 127.0.0.1; put a TLS proxy in front)"),
+    webhookPort: z.int().min(0).max(65535).optional().describe("Port of the local webhook listener (default 8787; 0 picks a free one)"),
+    webhookCertPath: z.string().min(1).optional().describe("Self-signed public certificate (PEM) uploaded to setWebhook as certificate"),
+  };
+
   const telegramAccountFields = {
     ...commonAccountFields,
     botToken: secretInput("BotFather token (or a SecretRef); TELEGRAM_BOT_TOKEN applies to the default account").optional(),
     tokenFile: z.string().optional().describe("File holding the token (a regular file; symlinks are refused)"),
     apiRoot: z.url().optional().describe("Bot API root (default https://api.telegram.org); point tests at a local double"),
+    ...telegramWebhookFields,
     actions: z
       .object({
         sendMessage: z.boolean().optional().describe("Allow message.action send (default true)"),
@@ -61,11 +87,25 @@ function build() {
   const TelegramSchema = z
     .object({
       ...telegramAccountFields,
-      accounts: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), TelegramAccountSchema).optional().describe("More bots by account id; each inherits the keys above"),
+      accounts: z
+        .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), TelegramAccountSchema)
+        .optional()
+        .describe("More bots by account id; each inherits the keys above except the token and webhook* keys"),
       defaultAccount: z.string().optional().describe("Account used when a send names none (default: default, else the first id)"),
     })
     .strict()
-    .describe("Telegram bot accounts (Bot API long polling)");
+    .superRefine((tg, ctx) => {
+      // Without the secret anyone who learns the URL could post updates as any user.
+      const needSecret = (own: { webhookUrl?: string; webhookSecret?: string }, under: { webhookUrl?: string; webhookSecret?: string } | undefined, path: PropertyKey[]) => {
+        if ((under?.webhookUrl ?? own.webhookUrl) && !(under?.webhookSecret ?? own.webhookSecret)) {
+          ctx.addIssue({ code: "custom", path: [...path, "webhookSecret"], message: "webhookUrl requires webhookSecret" });
+        }
+      };
+      // The root and accounts.default are one account (default); named accounts stand alone.
+      needSecret(tg, tg.accounts?.default, tg.accounts?.default?.webhookUrl ? ["accounts", "default"] : []);
+      for (const [id, account] of Object.entries(tg.accounts ?? {})) if (id !== "default") needSecret(account, undefined, ["accounts", id]);
+    })
+    .describe("Telegram bot accounts (Bot API long polling, or webhooks when webhookUrl is set)");
 
   const whatsappAccountFields = {
     ...commonAccountFields,

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, symlinkSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
-import { resolveAccounts, tokenOf } from "../../../src/channels/telegram/account.ts";
+import { resolveAccounts, tokenOf, webhookOf } from "../../../src/channels/telegram/account.ts";
 import { tmpState } from "./helpers.ts";
 
 const ENV = { TELEGRAM_BOT_TOKEN: "111:env-token" };
@@ -133,5 +134,27 @@ describe("resolveAccounts", () => {
     // A spread copy loses the hidden property; the token is then resolved again from config + process env.
     const [b] = resolveAccounts({ botToken: "111:cfg" }, {}, "/s");
     expect(tokenOf({ ...b!, enabled: true })).toBe("111:cfg");
+  });
+
+  test("webhook keys belong to one account: defaults applied, accounts.default layers over the root, named accounts inherit none", () => {
+    const [def, work, hooked] = resolveAccounts(
+      {
+        botToken: "111:root", webhookUrl: "https://a.example/tg", webhookSecret: "root_secret", webhookPort: 9000,
+        accounts: {
+          default: { webhookSecret: "default_secret", webhookCertPath: "~/cert.pem" },
+          work: { botToken: "222:w" },
+          zhooked: { botToken: "333:h", webhookUrl: "https://b.example/h", webhookSecret: "own", webhookHost: "0.0.0.0", webhookPath: "/h" },
+        },
+      },
+      {},
+      "/s",
+    );
+    expect(webhookOf(def!)).toEqual({
+      url: "https://a.example/tg", secret: "default_secret", path: "/telegram-webhook", host: "127.0.0.1", port: 9000, certPath: join(homedir(), "cert.pem"),
+    });
+    // Inheriting them would point two bots at one port with one secret.
+    expect(webhookOf(work!)).toBeUndefined();
+    expect(Object.keys(work!.config).filter((k) => k.startsWith("webhook"))).toEqual([]);
+    expect(webhookOf(hooked!)).toEqual({ url: "https://b.example/h", secret: "own", path: "/h", host: "0.0.0.0", port: 8787 });
   });
 });

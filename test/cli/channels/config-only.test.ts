@@ -26,6 +26,15 @@ describe("telegram", () => {
     expect(telegramAccounts({ accounts: { default: {}, b: { botToken: "2" } } }, files()).map((a) => a.accountId)).toEqual(["default", "b"]);
   });
 
+  test("mode is webhook for an account with its own webhookUrl (named accounts do not inherit it)", () => {
+    const section = { botToken: "t", webhookUrl: "https://a.example/tg", webhookSecret: "s", accounts: { default: {}, w: { botToken: "w" }, x: { botToken: "x", webhookUrl: "https://a.example/x" } } };
+    expect(telegramAccounts(section, files()).map((a) => [a.accountId, a.mode])).toEqual([
+      ["default", "webhook"],
+      ["w", "polling"],
+      ["x", "webhook"],
+    ]);
+  });
+
   test("enabled: false on the section disables every account, on an account only that one", () => {
     expect(telegramAccounts({ enabled: false, botToken: "t", accounts: { default: {}, w: { botToken: "w" } } }, files()).map((a) => a.enabled)).toEqual([false, false]);
     expect(telegramAccounts({ botToken: "t", accounts: { default: {}, w: { botToken: "w", enabled: false } } }, files()).map((a) => a.enabled)).toEqual([true, false]);
