@@ -31,6 +31,7 @@ export const writeTool: AgentTool = {
   title: (args) => `Write ${displayPath(args)}`,
   async execute(args, ctx) {
     const given = pathArg(args);
+    if (given.endsWith("/")) throw new ToolInputError(`${given} names a directory; give a file path.`);
     const content = args.content;
     if (typeof content !== "string") throw new ToolInputError(content === undefined || content === null ? "content required" : "content must be a string");
     const data = Buffer.from(content, "utf8");

@@ -72,6 +72,7 @@ describe("write", () => {
     expect((await failure(writeTool, { path: "x", content: 5 }, ctx)).message).toBe("content must be a string");
     expect((await failure(writeTool, { content: "x" }, ctx)).message).toBe("path required");
     expect((await failure(writeTool, { path: "dir", content: "x" }, ctx)).message).toBe("dir is a directory; give a file path.");
+    expect((await failure(writeTool, { path: "new/", content: "x" }, ctx)).message).toBe("new/ names a directory; give a file path.");
     expect((await failure(writeTool, { path: "file/sub.txt", content: "x" }, ctx)).message).toMatch(/^Cannot write file\/sub\.txt: .+ \((ENOTDIR|EEXIST)\)\.$/);
     expect((await failure(writeTool, { path: "x", content: "x" }, ctxFor(undefined))).message).toBe("The write tool needs the agent's workspace directory, and none was given.");
   });
