@@ -3,16 +3,16 @@ import type { Logger } from "../logging/logger.ts";
 import type { ResolvedAgent } from "./agents-config.ts";
 import { resolveAgents, splitModelRef, summarize } from "./agents-config.ts";
 import { createProvider } from "./providers/index.ts";
-import type { ChatMessage, Provider, StreamEvent, ToolCall } from "./providers/types.ts";
+import type { Provider, StreamEvent } from "./providers/types.ts";
 import { ProviderError } from "./providers/types.ts";
-import type { RunStatus, SessionStore, StoreEvent, StoredMessage } from "./sessions.ts";
+import type { RunStatus, SessionStore, StoreEvent } from "./sessions.ts";
 import { StorageError } from "./sessions.ts";
 import type { AgentService, AgentSummary, EmbedOptions, TurnInput, TurnResult } from "./types.ts";
 import { AgentError, agentIdOfSessionKey } from "./types.ts";
 import { SessionLanes } from "./lanes.ts";
-
-/** How much transcript a turn sends to the model; older turns stay on disk. */
-const CONTEXT_MESSAGES = 200;
+import { createToolRegistry, type ToolRegistry } from "./tools/registry.ts";
+import type { ToolServices } from "./tools/types.ts";
+import { executeTurn, TurnProgress, type TurnDeps, type WorkspaceProvider } from "./turn.ts";
 /** setTimeout's longest delay (~24.8 days); a longer one would fire after 1 ms, so a generous timeout is capped here. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -24,6 +24,13 @@ export interface AgentRuntimeOptions {
   providerFactory?: (id: string, config: OpenClawConfig) => Provider | undefined;
   /** Sees every event a provider stream yields, as received (`--raw-stream`). Must not throw. */
   onRawEvent?: (e: { runId: string; provider: string; model: string; event: StreamEvent }) => void;
+  /** The gateway tools (default: every built-in tool). */
+  tools?: ToolRegistry;
+  /** Gateway capabilities for tools (channels, nodes, approvals, cron); read at each turn. */
+  toolServices?: () => ToolServices | undefined;
+  workspace?: WorkspaceProvider;
+  /** What tools see as "the agent service" (the gateway's swappable facade, so a reload is followed). */
+  self?: () => AgentService;
 }
 
 interface ActiveRun {
@@ -51,11 +58,20 @@ export class AgentRuntime implements AgentService {
   private log: Logger;
   /** Final statuses the store could not take when the run ended (a full disk); written before the next turn. */
   private unrecorded = new Map<string, { status: RunStatus; error: { kind: string; message: string } }>();
+  private turnDeps: TurnDeps;
 
   constructor(private opts: AgentRuntimeOptions) {
     this.sessions = opts.store;
     this.agents = resolveAgents(opts.config);
     this.log = opts.logger.child("agents");
+    const runtime = this;
+    this.turnDeps = {
+      config: opts.config, sessions: opts.store, log: this.log, tools: opts.tools ?? createToolRegistry(),
+      services: opts.toolServices, workspace: opts.workspace, onRawEvent: opts.onRawEvent,
+      get agents() {
+        return opts.self?.() ?? runtime;
+      },
+    };
     // One line when the store starts failing and one when it works again, with the file's path;
     // requests only carry the short reason. The latest runtime over a store is its listener.
     const storeLog = opts.logger.child("sessions");
@@ -188,11 +204,21 @@ export class AgentRuntime implements AgentService {
     input.signal?.addEventListener("abort", onCallerAbort, { once: true });
     if (input.signal?.aborted) onCallerAbort();
     this.active.set(runId, { runId, sessionKey: input.sessionKey, controller });
+    input.onEvent?.({ type: "persisted", message: userMsg });
+    const progress = new TurnProgress();
     try {
       return await this.lanes.run(input.sessionKey, () =>
-        this.execute({ input, agent, chain, runId, userMsg, sessionId: session!.sessionId, acceptedAt, signal: controller.signal }),
+        executeTurn(this.turnDeps, { input, agent, chain, runId, userMsg, sessionId: session!.sessionId, acceptedAt, signal: controller.signal }, progress),
       );
     } catch (err) {
+      // Keep what the model had said before an abort: the transcript shows the partial reply.
+      if (controller.signal.aborted && progress.text) {
+        try {
+          this.sessions.append(input.sessionKey, agent.id, [{ role: "assistant", content: progress.text, runId, meta: { aborted: true } }]);
+        } catch (e) {
+          if (!(e instanceof StorageError)) throw e;
+        }
+      }
       const e = controller.signal.aborted && controller.signal.reason instanceof AgentError ? controller.signal.reason : toAgentError(err);
       this.recordOutcome(runId, e.kind === "timeout" ? "timeout" : e.kind === "aborted" ? "aborted" : "error", { kind: e.kind, message: e.message });
       this.log.warn(`run ${runId} failed: ${e.message}`, { agent: agent.id, kind: e.kind });
@@ -222,73 +248,6 @@ export class AgentRuntime implements AgentService {
     }
   }
 
-  private async execute(run: {
-    input: TurnInput; agent: ResolvedAgent; chain: ReturnType<AgentRuntime["modelChain"]>; runId: string;
-    userMsg: StoredMessage; sessionId: string; acceptedAt: number; signal: AbortSignal;
-  }): Promise<TurnResult> {
-    const { input, agent, signal } = run;
-    signal.throwIfAborted();
-    const history = this.sessions.history(input.sessionKey, { limit: CONTEXT_MESSAGES }).messages.filter((m) => m.id !== run.userMsg.id);
-    const messages: ChatMessage[] = [...history, run.userMsg].map(toChatMessage);
-    const system = [agent.systemPrompt, input.extraSystemPrompt].filter(Boolean).join("\n\n") || undefined;
-    let lastError: unknown;
-    for (const { provider, ref } of run.chain) {
-      let text = "";
-      try {
-        input.onEvent?.({ type: "model", provider: ref.provider, model: ref.model });
-        const toolCalls: ToolCall[] = [];
-        let finish: Extract<StreamEvent, { type: "finish" }> | undefined;
-        const stream = provider.stream({ model: ref.model, system, messages, tools: input.tools, toolChoice: input.toolChoice, sampling: input.sampling, signal });
-        const onRaw = this.opts.onRawEvent;
-        for await (const ev of stream) {
-          onRaw?.({ runId: run.runId, provider: ref.provider, model: ref.model, event: ev });
-          if (ev.type === "text") {
-            text += ev.delta;
-            input.onEvent?.({ type: "delta", delta: ev.delta, text });
-          } else if (ev.type === "tool_call") {
-            toolCalls.push(ev.call);
-            input.onEvent?.({ type: "tool_call", call: ev.call });
-          } else finish = ev;
-        }
-        signal.throwIfAborted();
-        const endedAt = Date.now();
-        const finishReason = finish?.reason ?? (toolCalls.length ? "tool_calls" : "stop");
-        const usage = finish?.usage ?? { inputTokens: 0, outputTokens: 0 };
-        const result: TurnResult = {
-          runId: run.runId, agentId: agent.id, sessionKey: input.sessionKey, sessionId: run.sessionId, text, toolCalls,
-          finishReason, usage, provider: ref.provider, model: ref.model, startedAt: run.acceptedAt, endedAt,
-          durationMs: endedAt - run.acceptedAt,
-        };
-        // The reply and the run's outcome commit together, so a replayed run always has its reply stored.
-        this.sessions.batch(() => {
-          this.sessions.append(input.sessionKey, agent.id, [{
-            role: "assistant", content: text, runId: run.runId, toolCalls: toolCalls.length ? toolCalls : undefined,
-            meta: { provider: ref.provider, model: ref.model, finishReason, usage },
-          }]);
-          this.sessions.finishRun(run.runId, "ok", result);
-        });
-        return result;
-      } catch (err) {
-        lastError = err;
-        if (signal.aborted) {
-          // Keep what the model had said before the abort: the transcript shows the partial reply.
-          if (text) this.sessions.append(input.sessionKey, agent.id, [{ role: "assistant", content: text, runId: run.runId, meta: { aborted: true } }]);
-          throw err;
-        }
-        // Only a failure before any text may fall back to the next model.
-        if (text || !(err instanceof ProviderError) || !err.retryable) throw err;
-        this.log.warn(`model ${ref.provider}/${ref.model} failed (${err.message}); trying the next fallback`);
-      }
-    }
-    throw lastError;
-  }
-}
-
-function toChatMessage(m: StoredMessage): ChatMessage {
-  const c: ChatMessage = { role: m.role, content: m.content };
-  if (m.toolCalls?.length) c.toolCalls = m.toolCalls;
-  if (m.toolCallId) c.toolCallId = m.toolCallId;
-  return c;
 }
 
 /** Runs store work whose StorageError must reach the doors as AgentError "storage". */

@@ -3,7 +3,9 @@
  * nothing here knows about sockets, frames or Hono.
  */
 import type { FinishReason, ProviderError, SamplingOptions, ToolCall, ToolChoice, ToolDefinition, Usage } from "./providers/types.ts";
-import type { SessionStore, StorageError } from "./sessions.ts";
+import type { SessionStore, StorageError, StoredMessage } from "./sessions.ts";
+import type { ToolProgress, ToolResult } from "./tools/types.ts";
+import type { ToolSummary } from "./tool-round.ts";
 
 export interface AgentSummary {
   id: string;
@@ -24,6 +26,11 @@ export interface TurnInput {
   modelOverride?: string;
   /** Client tools offered to the model; a call to one ends the turn with finishReason tool_calls. */
   tools?: ToolDefinition[];
+  /**
+   * Offer the gateway's own tools (those the agent's policy allows) and run their calls in a loop
+   * until the model answers without tools. Ignored when client `tools` are given.
+   */
+  agentTools?: boolean;
   toolChoice?: ToolChoice;
   sampling?: SamplingOptions;
   /** Defaults to the idempotencyKey, else a new uuid. */
@@ -43,7 +50,16 @@ export type TurnEvent =
   | { type: "accepted"; runId: string; agentId: string; sessionKey: string; sessionId: string; acceptedAt: number }
   | { type: "model"; provider: string; model: string }
   | { type: "delta"; delta: string; text: string }
-  | { type: "tool_call"; call: ToolCall };
+  /** A call of a client tool: it ends the turn, the client runs it. */
+  | { type: "tool_call"; call: ToolCall }
+  /** Gateway tool calls: start, progress, end (the result the model will see). */
+  | { type: "tool_start"; call: ToolCall; args: Record<string, unknown>; title: string; commandBearing: boolean; startedAt: number }
+  | { type: "tool_progress"; call: ToolCall; progress: ToolProgress }
+  | { type: "tool_end"; call: ToolCall; result: ToolResult; isError: boolean; error?: string; title: string; commandBearing: boolean; startedAt: number; endedAt: number }
+  /** A transcript row was committed (user message, assistant tool round, tool result, final reply). */
+  | { type: "persisted"; message: StoredMessage }
+  /** A new model call of the same turn begins (after a tool round): text restarts. */
+  | { type: "round"; round: number };
 
 export interface TurnResult {
   runId: string;
@@ -61,6 +77,15 @@ export interface TurnResult {
   durationMs: number;
   /** True when this result was replayed for a repeated idempotencyKey. */
   cached?: boolean;
+  /** Gateway tools the turn ran (absent when none). */
+  toolSummary?: ToolSummary;
+  /** Provider calls made (1 + tool rounds). */
+  assistantTurns?: number;
+  successfulToolNames?: string[];
+  /** Usage of the last provider call (`usage` sums all calls). */
+  lastCallUsage?: Usage;
+  /** Why the loop ended when not by a plain answer: "loop" (loop detection). */
+  stopReason?: string;
 }
 
 export type AgentErrorKind =

@@ -15,6 +15,12 @@ export const EVENTS = {
     .object({ runId: z.string(), sessionKey: z.string(), agentId: z.string().optional(), seq: z.int(), state: z.enum(["delta", "final", "aborted", "error"]) })
     .passthrough()
     .describe("Chat view of a run: cumulative deltas, the final message, abort or error"),
+  "session.message": z
+    .object({ sessionKey: z.string(), agentId: z.string(), message: z.record(z.string(), z.unknown()) })
+    .describe("A transcript row was stored (user message, assistant tool round, reply); to sessions.subscribe sockets"),
+  "session.tool": z
+    .object({ runId: z.string(), seq: z.int(), stream: z.literal("tool"), ts: z.number(), data: z.unknown(), sessionKey: z.string().optional(), agentId: z.string().optional() })
+    .describe("A tool call started, progressed or ended (the agent event's tool stream); to sessions.subscribe sockets"),
   "device.pair.requested": z
     .object({ requestId: z.string(), deviceId: z.string(), publicKey: z.string(), role: z.string(), roles: z.array(z.string()), scopes: z.array(z.string()), silent: z.boolean(), isRepair: z.boolean(), ts: z.number() })
     .passthrough()

@@ -32,6 +32,8 @@ export const METHOD_SPECS = {
   "chat.abort": chat.chatAbort,
   "chat.history": chat.chatHistory,
   "sessions.list": chat.sessionsList,
+  "sessions.subscribe": chat.sessionsSubscribe,
+  "sessions.unsubscribe": chat.sessionsUnsubscribe,
   "secrets.reload": secrets.secretsReload,
   "device.pair.list": device.devicePairList,
   "device.pair.approve": device.devicePairApprove,

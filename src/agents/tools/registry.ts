@@ -2,7 +2,7 @@
  * The built-in tools, and which of them may be invoked directly over HTTP. Dangerous tools are
  * refused on that path no matter what; the operator can widen or narrow the list in config.
  */
-import { agentsList, sessionsHistory, sessionsList, sessionStatus } from "./session-tools.ts";
+import { agentsList, sessionsHistory, sessionsList, sessionsSend, sessionStatus } from "./session-tools.ts";
 import type { AgentTool } from "./types.ts";
 
 export type { AgentTool, ToolContext, ToolResult } from "./types.ts";
@@ -13,7 +13,12 @@ export interface ToolRegistry {
   list(): AgentTool[];
 }
 
-export function createToolRegistry(tools: readonly AgentTool[] = [agentsList, sessionsList, sessionsHistory, sessionStatus]): ToolRegistry {
+/** Every built-in tool, in the order the model is shown them. */
+export function builtinTools(): AgentTool[] {
+  return [agentsList, sessionsList, sessionsHistory, sessionsSend, sessionStatus];
+}
+
+export function createToolRegistry(tools: readonly AgentTool[] = builtinTools()): ToolRegistry {
   const byName = new Map(tools.map((t) => [t.name, t]));
   return { get: (name) => byName.get(name), list: () => [...byName.values()] };
 }

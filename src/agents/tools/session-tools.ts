@@ -82,3 +82,60 @@ export const sessionStatus: AgentTool = {
     });
   },
 };
+
+const SEND_WAIT_DEFAULT_S = 60;
+
+/**
+ * Hands a message to another session of the same gateway and (by default) waits for its reply.
+ * The calling session is refused: its own lane is busy with this very turn, so waiting on it would
+ * never end.
+ */
+export const sessionsSend: AgentTool = {
+  name: "sessions_send",
+  description: "Send a message to another session (runs a turn there) and wait for its reply; timeoutSeconds 0 = do not wait.",
+  parameters: {
+    type: "object",
+    properties: {
+      message: { type: "string" },
+      sessionKey: { type: "string" },
+      agentId: { type: "string" },
+      timeoutSeconds: { type: "number", minimum: 0 },
+    },
+    required: ["message"],
+    additionalProperties: true,
+  },
+  timeoutMs: null,
+  title: (args) => `Message ${typeof args.sessionKey === "string" ? args.sessionKey : "session"}`,
+  async execute(args, ctx) {
+    const message = requiredString(args, "message");
+    const agentId = optionalString(args, "agentId") ?? ctx.agentId;
+    if (!ctx.agents.getAgent(agentId)) throw new ToolInputError(`unknown agent "${agentId}"`);
+    const given = optionalString(args, "sessionKey");
+    const sessionKey = given ? (given.startsWith("agent:") ? given : `agent:${agentId}:${given}`) : `agent:${agentId}:main`;
+    const runId = `tool-${ctx.runId ?? "direct"}-${ctx.toolCallId}`;
+    if (sessionKey === ctx.sessionKey) throw new ToolInputError("sessions_send cannot target the calling session; use a different sessionKey");
+    if (!ctx.agents.sessions.getSession(sessionKey)) return jsonResult({ runId, status: "error", error: `No session found: ${sessionKey}`, sessionKey });
+    const waitS = typeof args.timeoutSeconds === "number" && args.timeoutSeconds >= 0 ? args.timeoutSeconds : SEND_WAIT_DEFAULT_S;
+    const turn = ctx.agents.runTurn({
+      agentId: sessionKey.split(":")[1]!, sessionKey, message, runId, idempotencyKey: runId, channel: "sessions_send", agentTools: true,
+    });
+    if (waitS === 0) {
+      turn.catch(() => {}); // the other session records its own failure
+      return jsonResult({ runId, status: "accepted", sessionKey, targetDisposition: "queued" });
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), waitS * 1000)));
+    try {
+      const r = await Promise.race([turn, timedOut]);
+      if (r === "timeout") {
+        turn.catch(() => {});
+        return jsonResult({ runId, status: "timeout", sessionKey, error: `no reply within ${waitS} s; the turn goes on in that session` });
+      }
+      return jsonResult({ runId, sessionKey, status: "ok", reply: r.text });
+    } catch (err) {
+      return jsonResult({ runId, status: "error", error: err instanceof Error ? err.message : String(err), sessionKey });
+    } finally {
+      clearTimeout(timer);
+    }
+  },
+};

@@ -52,6 +52,8 @@ export interface AgentTool {
   title?(args: Record<string, unknown>): string;
   /** True for tools that run shell commands (events' `commandBearing`). */
   commandBearing?: boolean;
+  /** The loop's deadline for one call (default 120 s); null for tools that keep their own (exec). */
+  timeoutMs?: number | null;
   execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult>;
 }
 

@@ -47,7 +47,14 @@ export function finalPayload(r: TurnResult) {
       payloads: [{ text: r.text, mediaUrl: null }],
       meta: {
         durationMs: r.durationMs,
-        agentMeta: { sessionId: r.sessionId, provider: r.provider, model: r.model, usage: r.usage, finishReason: r.finishReason },
+        stopReason: r.stopReason ?? r.finishReason,
+        ...(r.toolSummary ? { toolSummary: r.toolSummary } : {}),
+        agentMeta: {
+          sessionId: r.sessionId, provider: r.provider, model: r.model, usage: r.usage, finishReason: r.finishReason,
+          assistantTurns: r.assistantTurns ?? 1,
+          ...(r.lastCallUsage ? { lastCallUsage: r.lastCallUsage } : {}),
+          ...(r.successfulToolNames ? { terminalReceipt: { successfulToolNames: r.successfulToolNames } } : {}),
+        },
       },
     },
   };
@@ -75,11 +82,11 @@ export const agentMethod = implement(agentMethods.agent, async (p, { gw, conn, a
     withStore(() => gw.agents.sessions.deleteSession(sessionKey));
     return { runId, status: "ok" as const, summary: "session reset", result: { payloads: [{ text: "Started a new session.", mediaUrl: null }], meta: { durationMs: 0, agentMeta: { sessionId: "", provider: "", model: "", usage: null } } } };
   }
-  const events = new RunEvents(gw, runId, sessionKey, agentId);
+  const events = new RunEvents(gw, runId, sessionKey, agentId, conn);
   try {
     const result = await gw.agents.runTurn({
       agentId, sessionKey, message: p.message, idempotencyKey: p.idempotencyKey, runId,
-      modelOverride: p.model, extraSystemPrompt: p.extraSystemPrompt, channel: p.channel ?? conn.client?.id,
+      agentTools: true, modelOverride: p.model, extraSystemPrompt: p.extraSystemPrompt, channel: p.channel ?? conn.client?.id,
       timeoutMs: p.timeout ? p.timeout * 1000 : undefined,
       onEvent: (e) => {
         if (e.type === "accepted") accept({ runId, sessionKey, agentId, status: "accepted", acceptedAt: e.acceptedAt });

@@ -2,30 +2,24 @@ import { AgentError } from "../../agents/types.ts";
 import type { StoredMessage } from "../../agents/sessions.ts";
 import { chatMethods } from "../../protocol/index.ts";
 import { RunEvents } from "../agent-events.ts";
+import { wireMessage } from "../transcript-wire.ts";
 import { agentGatewayError, scopedSessionKey, targetAgent } from "./agent.ts";
 import { implement } from "./registry.ts";
 import { withStore } from "./storage.ts";
 
-function chatMessage(m: StoredMessage) {
-  return {
-    role: m.role,
-    content: [{ type: "text" as const, text: m.content }],
-    timestamp: m.timestamp,
-    __openclaw: { id: m.id, seq: m.seq, ...(m.runId ? { runId: m.runId } : {}) },
-  };
-}
+const chatMessage = (m: StoredMessage) => wireMessage(m);
 
 /** chat.send answers once ("started") when the message is stored; the run goes on in events. */
 export const chatSendMethod = implement(chatMethods.chatSend, (p, { gw, conn }) => {
   const agentId = targetAgent(gw, p.agentId, p.sessionKey);
   const sessionKey = scopedSessionKey(p.sessionKey, agentId);
   const runId = p.idempotencyKey;
-  const events = new RunEvents(gw, runId, sessionKey, agentId);
+  const events = new RunEvents(gw, runId, sessionKey, agentId, conn);
   return new Promise((resolve, reject) => {
     let answered = false;
     gw.agents
       .runTurn({
-        agentId, sessionKey, message: p.message, idempotencyKey: p.idempotencyKey, runId, channel: conn.client?.id,
+        agentId, sessionKey, message: p.message, idempotencyKey: p.idempotencyKey, runId, channel: conn.client?.id, agentTools: true,
         timeoutMs: p.timeoutMs,
         onEvent: (e) => {
           if (e.type === "accepted" && !answered) {
@@ -89,4 +83,14 @@ export const sessionsListMethod = implement(chatMethods.sessionsList, (p, { gw }
     ts: Date.now(), path: gw.agents.sessions.path, count: rows.length, totalCount: total, limitApplied: limit,
     nextOffset: hasMore ? offset + sessions.length : null, hasMore, sessions: rows,
   };
+});
+
+export const sessionsSubscribeMethod = implement(chatMethods.sessionsSubscribe, (_p, { conn }) => {
+  conn.sessionsSubscribed = true;
+  return { subscribed: true as const };
+});
+
+export const sessionsUnsubscribeMethod = implement(chatMethods.sessionsUnsubscribe, (_p, { conn }) => {
+  conn.sessionsSubscribed = false;
+  return { subscribed: false as const };
 });

@@ -1,5 +1,5 @@
 import { agentMethod, agentsListMethod } from "./agent.ts";
-import { chatAbortMethod, chatHistoryMethod, chatSendMethod, sessionsListMethod } from "./chat.ts";
+import { chatAbortMethod, chatHistoryMethod, chatSendMethod, sessionsListMethod, sessionsSubscribeMethod, sessionsUnsubscribeMethod } from "./chat.ts";
 import {
   channelSendMethod, channelsPairingApproveMethod, channelsPairingDismissMethod, channelsPairingListMethod, channelsStartMethod,
   channelsStatusMethod, channelsStopMethod, messageActionMethod, pollMethod,
@@ -37,6 +37,8 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   chatAbortMethod,
   chatHistoryMethod,
   sessionsListMethod,
+  sessionsSubscribeMethod,
+  sessionsUnsubscribeMethod,
   secretsReloadMethod,
   devicePairListMethod,
   devicePairApproveMethod,

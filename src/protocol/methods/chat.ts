@@ -3,10 +3,20 @@ import { defineMethod } from "./types.ts";
 
 const SessionKey = z.string().min(1).max(512);
 
-export const ChatMessageSchema = z.object({
+/** A transcript row: text blocks, assistant tool rounds as toolCall blocks, tool results as role "toolResult". */
+export const ChatMessageSchema = z.looseObject({
   role: z.string(),
-  content: z.array(z.object({ type: z.literal("text"), text: z.string() })),
+  content: z.array(
+    z.union([
+      z.object({ type: z.literal("text"), text: z.string() }),
+      z.object({ type: z.literal("toolCall"), id: z.string(), name: z.string(), arguments: z.unknown() }),
+    ]),
+  ),
   timestamp: z.number(),
+  toolCallId: z.string().optional(),
+  toolName: z.string().nullable().optional(),
+  isError: z.boolean().optional(),
+  stopReason: z.string().optional(),
   __openclaw: z.object({ id: z.string(), seq: z.int(), runId: z.string().optional() }),
 });
 
@@ -80,6 +90,24 @@ export const sessionsList = defineMethod({
       }),
     ),
   }),
+  scope: "operator.read",
+  lenientParams: true,
+});
+
+export const sessionsSubscribe = defineMethod({
+  name: "sessions.subscribe",
+  description: "Receive session.message (transcript rows) and session.tool (tool activity) events for every session",
+  params: z.looseObject({}),
+  result: z.object({ subscribed: z.literal(true) }),
+  scope: "operator.read",
+  lenientParams: true,
+});
+
+export const sessionsUnsubscribe = defineMethod({
+  name: "sessions.unsubscribe",
+  description: "Stop session.message / session.tool events on this connection",
+  params: z.looseObject({}),
+  result: z.object({ subscribed: z.literal(false) }),
   scope: "operator.read",
   lenientParams: true,
 });
