@@ -38,6 +38,8 @@ interface Waiting {
   timer: Timer;
 }
 
+const aborted = () => new GatewayError(ErrorCodes.UNAVAILABLE, "node invoke aborted by the caller", { details: { code: "ABORTED" } });
+
 const pairingChanged = () =>
   new GatewayError(ErrorCodes.UNAVAILABLE, "node pairing changed while invocation was active", { retryable: true, details: { code: "PAIRING_CHANGED" } });
 
@@ -48,8 +50,11 @@ function nodeFailure(code: string, message: string, dispatched: boolean, extra: 
 export class NodeInvocations {
   private waiting = new Map<string, Waiting>();
 
-  /** Checks in the published order, then dispatches and waits. Throws GatewayError. */
-  async invoke(gw: GatewayRuntime, caller: ConnState, req: InvokeRequest): Promise<unknown> {
+  /**
+   * Checks in the published order, then dispatches and waits. Throws GatewayError. An in-process
+   * caller (an agent's tool) may pass a signal: aborting it cancels the command on the node.
+   */
+  async invoke(gw: GatewayRuntime, caller: ConnState, req: InvokeRequest, opts: { signal?: AbortSignal } = {}): Promise<unknown> {
     const never = invokeNeverAllowed(req.command);
     if (never) throw new GatewayError(ErrorCodes.INVALID_REQUEST, never);
     const scope = invokeScope(req.command);
@@ -74,10 +79,11 @@ export class NodeInvocations {
     if (!ws.data.nodeEffective?.commands.includes(req.command)) {
       throw new GatewayError(ErrorCodes.INVALID_REQUEST, `node command not allowed: the node's declared command surface is pending approval; run openclaw nodes approve ${record.pending?.requestId ?? "<requestId>"} (see openclaw nodes pending)`);
     }
-    return this.dispatch(gw, ws, req);
+    return this.dispatch(gw, ws, req, opts.signal);
   }
 
-  private dispatch(gw: GatewayRuntime, ws: GatewaySocket, req: InvokeRequest): Promise<unknown> {
+  private dispatch(gw: GatewayRuntime, ws: GatewaySocket, req: InvokeRequest, signal?: AbortSignal): Promise<unknown> {
+    if (signal?.aborted) return Promise.reject(aborted());
     const id = crypto.randomUUID();
     const timeoutMs = req.timeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS;
     let params = req.params;
@@ -86,12 +92,19 @@ export class NodeInvocations {
       params = { ...params, runId: crypto.randomUUID() };
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (!this.waiting.delete(id)) return;
+      const cancel = (err: GatewayError) => {
+        if (!this.waiting.has(id)) return;
+        this.fail(id, err);
         gw.bus.sendEvent(ws, "node.invoke.cancel", { invokeId: id, nodeId: req.nodeId });
-        reject(nodeFailure("TIMEOUT", "node invoke timed out", true));
-      }, Math.min(timeoutMs, 2 ** 31 - 1));
-      this.waiting.set(id, { nodeId: req.nodeId, command: req.command, connId: ws.data.connId, resolve, reject, timer });
+      };
+      const timer = setTimeout(() => cancel(nodeFailure("TIMEOUT", "node invoke timed out", true)), Math.min(timeoutMs, 2 ** 31 - 1));
+      const onAbort = () => cancel(aborted());
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const done = () => signal?.removeEventListener("abort", onAbort);
+      this.waiting.set(id, {
+        nodeId: req.nodeId, command: req.command, connId: ws.data.connId, timer,
+        resolve: (v) => (done(), resolve(v)), reject: (e) => (done(), reject(e)),
+      });
       const sent = gw.bus.sendEvent(ws, "node.invoke.request", {
         id, nodeId: req.nodeId, command: req.command, paramsJSON: params === undefined ? null : JSON.stringify(params),
         timeoutMs, idempotencyKey: req.idempotencyKey,

@@ -5,7 +5,7 @@
 import { filterDeclared, requiredApproveScopes } from "../nodes/commands.ts";
 import { approvalState, effectiveSurface, type NodeRecord, type Surface } from "../nodes/surface-store.ts";
 import type { ClientInfo, ConnectParams } from "../protocol/index.ts";
-import { scopeSatisfied } from "../protocol/index.ts";
+import { ErrorCodes, GatewayError, scopeSatisfied } from "../protocol/index.ts";
 import type { GatewayRuntime } from "./runtime.ts";
 import type { ConnState, GatewaySocket } from "./ws/conn.ts";
 
@@ -108,4 +108,16 @@ export function sortNodes(entries: Record<string, unknown>[]): Record<string, un
     String(a.displayName).toLowerCase().localeCompare(String(b.displayName).toLowerCase()) ||
     String(a.nodeId).localeCompare(String(b.nodeId)),
   );
+}
+
+/** node.list's `nodes`: every known node as `caller` may see it, sorted. */
+export function listNodes(gw: GatewayRuntime, caller: ConnState): Record<string, unknown>[] {
+  return sortNodes(gw.pairing.surfaces.list().map((r) => nodeEntry(gw, r, caller)));
+}
+
+/** node.describe: one node by exact id (offline ones too). */
+export function describeNode(gw: GatewayRuntime, nodeId: string, caller: ConnState): Record<string, unknown> {
+  const r = gw.pairing.surfaces.get(nodeId);
+  if (!r) throw new GatewayError(ErrorCodes.INVALID_REQUEST, "unknown nodeId");
+  return { ...nodeEntry(gw, r, caller), ts: Date.now() };
 }

@@ -1,6 +1,6 @@
 import type { NodeRecord } from "../../nodes/surface-store.ts";
 import { DetailCodes, ErrorCodes, GatewayError, nodeMethods, scopeSatisfied } from "../../protocol/index.ts";
-import { applyApproval, nodeEntry, nodeSockets, sortNodes } from "../nodes.ts";
+import { applyApproval, describeNode, listNodes, nodeSockets } from "../nodes.ts";
 import type { GatewayRuntime } from "../runtime.ts";
 import { implement } from "./registry.ts";
 
@@ -21,12 +21,10 @@ function known(gw: GatewayRuntime, nodeId: string): NodeRecord {
 
 export const nodeListMethod = implement(nodeMethods.nodeList, (_p, { gw, conn }) => ({
   ts: Date.now(),
-  nodes: sortNodes(gw.pairing.surfaces.list().map((r) => nodeEntry(gw, r, conn))) as never,
+  nodes: listNodes(gw, conn) as never,
 }));
 
-export const nodeDescribeMethod = implement(nodeMethods.nodeDescribe, ({ nodeId }, { gw, conn }) =>
-  ({ ...nodeEntry(gw, known(gw, nodeId), conn), ts: Date.now() }) as never,
-);
+export const nodeDescribeMethod = implement(nodeMethods.nodeDescribe, ({ nodeId }, { gw, conn }) => describeNode(gw, nodeId, conn) as never);
 
 export const nodePairListMethod = implement(nodeMethods.nodePairList, (_p, { gw }) => {
   const records = gw.pairing.surfaces.list();

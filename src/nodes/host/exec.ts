@@ -56,7 +56,8 @@ class Capture {
   }
 }
 
-function killTree(pid: number | undefined, signal: NodeJS.Signals): void {
+/** Signals the process group `pid` leads (spawned detached), or the process alone when there is no group. */
+export function killTree(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
     // A negative pid is the process group the child leads (it was spawned detached).
