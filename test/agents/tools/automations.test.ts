@@ -124,7 +124,7 @@ describe("automations validation", () => {
     await expect(call({ action: "update", jobId: id })).rejects.toThrow("patch required: an object with the fields to change");
     await expect(call({ action: "update", jobId: id, patch: { schedule: { kind: "every", everyMs: 10 } } })).rejects.toThrow("job.schedule.everyMs: must be at least 60000");
     await expect(call({ action: "update", jobId: id, patch: { enabled: "yes" } })).rejects.toThrow("invalid patch: patch.enabled: Invalid input: expected boolean, received string");
-    expect(h.service.get(id).schedule).toEqual(every);
+    expect<unknown>(h.service.get(id).schedule).toEqual(every);
   });
 
   test("without a scheduler the tool says so", async () => {
