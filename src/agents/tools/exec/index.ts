@@ -6,16 +6,19 @@
 import { statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { optionalString, requiredString } from "../args.ts";
+import { DEFAULT_MAX_RESULT_CHARS } from "../invoke.ts";
 import { ToolInputError, type AgentTool, type ExecAsk, type ToolContext, type ToolResult } from "../types.ts";
 import { analyzeCommand } from "./analyze.ts";
 import { envArg, gatewayExecEnv } from "./env.ts";
 import { runResult } from "./format.ts";
 import { execOnNode } from "./node.ts";
 import { execGate } from "./policy.ts";
-import { runShell } from "./run.ts";
+import { MAX_OUTPUT_CHARS, runShell } from "./run.ts";
 
 export const DEFAULT_EXEC_TIMEOUT_SECONDS = 1800;
 const TITLE_MAX = 120;
+/** Room left under the loop's result cap for the truncation note and the exit-code line. */
+const RESULT_HEADROOM = 1_000;
 const HOSTS = ["auto", "sandbox", "gateway", "node"] as const;
 const ASKS = ["off", "on-miss", "always"] as const;
 
@@ -78,8 +81,12 @@ async function execOnGateway(
   });
   if (!gate.run) return gate.result;
   if (ctx.signal?.aborted) throw new Error("Aborted");
+  // The loop keeps the head of an over-long result; the tail of a command's output matters more,
+  // so the output is cut to fit before the loop would cut it.
+  const resultCap = ctx.config?.tools?.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS;
   const outcome = await runShell({
     command: req.command, cwd, env, timeoutMs: Math.round(req.timeoutSeconds * 1000),
+    maxOutputChars: Math.max(RESULT_HEADROOM, Math.min(MAX_OUTPUT_CHARS, resultCap - RESULT_HEADROOM)),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(ctx.onProgress ? { onOutput: (output: string) => ctx.onProgress!({ kind: "output", output }) } : {}),
   });

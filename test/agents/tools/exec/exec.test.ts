@@ -187,12 +187,16 @@ describe("output cap", () => {
     expect(o.droppedChars).toBeGreaterThan(100_000);
   });
 
-  test("the tool's own cap (200 000 characters) keeps the end of a large output", async () => {
+  test("the tool keeps the end of a large output, within the loop's result cap (tools.maxResultChars, default 100 000)", async () => {
     const r = await run({ command: "seq 1 100000; echo END" });
     const t = text(r);
     expect(t).toStartWith("[output truncated: the first ");
     expect(t.endsWith("99999\n100000\nEND")).toBe(true);
-    expect(t.length).toBeLessThan(201_000);
+    expect(t.length).toBeLessThan(100_000);
+    expect(t.length).toBeGreaterThan(90_000);
     expect(r.details).toMatchObject({ truncated: true, status: "completed" });
+    const small = text(await run({ command: "seq 1 100000" }, ctx({ config: { tools: { maxResultChars: 5_000 } } })));
+    expect(small.length).toBeLessThan(5_000);
+    expect(small.endsWith("100000")).toBe(true);
   }, 15_000);
 });
