@@ -29,7 +29,10 @@ import { LogThrottle } from "../logging/throttle.ts";
 import { PairingHandle, type PairingStore } from "../nodes/pairing-store.ts";
 import { NodeInvocations } from "./node-invoke.ts";
 import type { ChannelsHandle } from "../channels/handle.ts";
+import type { CronHandle } from "./cron/handle.ts";
 import { BurstCollector } from "./burst-gc.ts";
+import { GatewayApprovals } from "./approvals/service.ts";
+import { ExecApprovalsHandle } from "./approvals/store.ts";
 
 export interface SystemEventRecord {
   text: string;
@@ -68,8 +71,15 @@ export class GatewayRuntime {
   readonly invocations = new NodeInvocations();
   /** One full collection after a burst of handshakes, so the garbage they left goes back. */
   readonly burstGc = new BurstCollector();
+  /**
+   * Exec approvals: the host document and pending operator prompts. The exec tool's
+   * ExecApprovalService; gateway-level, so it outlives agent rebuilds on reload.
+   */
+  readonly approvals: GatewayApprovals;
   /** Chat channels; set by startGateway (channel code loads only when a channel is configured). */
   channels!: ChannelsHandle;
+  /** Scheduled jobs (the automations tool's CronToolService); set by startGateway, opened on first use. */
+  cron!: CronHandle;
   readonly version = VERSION;
   readonly buildId = BUILD_ID;
   port = 0;
@@ -85,11 +95,14 @@ export class GatewayRuntime {
     readonly metrics: GatewayMetrics = new GatewayMetrics(),
     /** Device pairing (gates 1 and 2), opened on first use; in memory when none is given (tests of other concerns). */
     private readonly pairingHandle: PairingHandle = new PairingHandle(":memory:"),
+    /** The exec approvals document, opened on first use; in memory when none is given. */
+    approvalsStore: ExecApprovalsHandle = new ExecApprovalsHandle(":memory:"),
   ) {
     this.live = { loaded: options.loaded, config: options.config, auth: options.auth };
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
     this.log = options.logger.child("gateway");
     this.bus = new Bus({ maxBufferedBytes: this.policy.maxBufferedBytes, log: options.logger.child("gateway/ws"), observer: metrics });
+    this.approvals = new GatewayApprovals({ store: approvalsStore, transport: this.bus, log: options.logger.child("approvals"), home: options.paths.home });
     this.presence = new PresenceStore({
       host: osHostname(), ip: primaryIPv4(), version: VERSION,
       platform: `${process.platform} ${release()}`,
@@ -309,6 +322,7 @@ export class GatewayRuntime {
   close(): void {
     this.burstGc.stop();
     this.invocations.close();
+    this.approvals.close();
     this.loop.stop();
   }
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { AgentRuntime } from "../agents/runtime.ts";
 import { SessionStore } from "../agents/sessions.ts";
 import { PairingHandle } from "../nodes/pairing-store.ts";
+import { ExecApprovalsHandle } from "./approvals/store.ts";
 import type { AgentService } from "../agents/types.ts";
 import { SwappableAgents } from "../agents/swappable.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
@@ -19,6 +20,7 @@ import { createWebSocketHandler, newConnState } from "./ws/handlers.ts";
 import { PendingSockets } from "./ws/pending.ts";
 import { ChannelsHandle } from "../channels/handle.ts";
 import { loadChannelAdapter } from "../channels/adapters.ts";
+import { CronHandle, cronStorePath } from "./cron/handle.ts";
 
 export interface StopOptions {
   reason?: string;
@@ -74,7 +76,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { agents, rebuild, closeAgents } = createAgents(options, metrics);
   const ownsPairing = !options.pairingStore;
   const pairing = options.pairingStore ?? new PairingHandle(pairingStorePath(options.paths.stateDir));
-  const gw = new GatewayRuntime(options, agents, metrics, pairing);
+  const gw = new GatewayRuntime(options, agents, metrics, pairing, new ExecApprovalsHandle(approvalsStorePath(options.paths.stateDir)));
   gw.channels = new ChannelsHandle({
     stateDir: options.paths.stateDir, env: process.env, agents, logger: options.logger, config: () => gw.config,
     loadAdapter: options.channelAdapters ?? ((id) => loadChannelAdapter(id, {
@@ -84,6 +86,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return { debug: (m) => l.debug(`[${accountId}] ${m}`), info: (m) => l.info(`[${accountId}] ${m}`), warn: (m) => l.warn(`[${accountId}] ${m}`), error: (m) => l.error(`[${accountId}] ${m}`) };
       },
     })),
+  });
+  gw.cron = new CronHandle({
+    path: cronStorePath(options.paths.stateDir), agents: () => agents, config: () => gw.config, log: options.logger.child("cron"),
+    queueSystemEvent: (e) => gw.queueSystemEvent(e),
   });
   const methods = createMethodRegistry();
   const pending = new PendingSockets({
@@ -118,6 +124,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const servers: Server<ConnState>[] = [];
   const cleanup = () => {
     pending.stop();
+    gw.cron.close();
     gw.close();
     closeAgents();
     if (ownsPairing) pairing.close();
@@ -145,6 +152,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const applyChannels = (config: OpenClawConfig) =>
     gw.channels.apply(config).catch((err: unknown) => gw.log.error(`channels: ${(err as Error)?.stack ?? String(err)}`));
   void applyChannels(gw.config);
+  gw.cron.startIfStored();
   gw.burstGc.afterStart();
 
   const tick = setInterval(() => {
@@ -157,6 +165,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const stop = (opts: StopOptions = {}) => {
     stopping ??= (async () => {
       gw.draining = true;
+      // Prompts end as deny while their clients can still hear it.
+      gw.approvals.closePending();
       clearInterval(tick);
       clearInterval(healthTimer);
       const payload: { reason: string; restartExpectedMs?: number } = { reason: opts.reason ?? "gateway stopping" };
@@ -175,6 +185,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const applyConfig = (next: LiveConfig, o: { rebuildAgents?: boolean } = {}) => {
     if (o.rebuildAgents) rebuild(next.config);
     gw.applyLive(next);
+    gw.cron.reconfigure();
     void applyChannels(next.config);
   };
 
@@ -256,6 +267,10 @@ function createAgents(options: GatewayOptions, metrics: GatewayMetrics): Gateway
 
 export function pairingStorePath(stateDir: string): string {
   return join(stateDir, "state", "pairing.sqlite");
+}
+
+export function approvalsStorePath(stateDir: string): string {
+  return join(stateDir, "state", "exec-approvals.sqlite");
 }
 
 export function sessionStorePath(stateDir: string): string {

@@ -44,6 +44,17 @@ export const EVENTS = {
   "node.hostStats": z
     .strictObject({ nodeId: z.string(), hostStats: z.record(z.string(), z.unknown()) })
     .describe("A node's latest host statistics (CPU, load, memory, disk)"),
+  "exec.approval.requested": z
+    .strictObject({
+      approvalKind: z.literal("exec"), id: z.string(), request: z.object({ command: z.string() }).passthrough(), createdAtMs: z.number(), expiresAtMs: z.number(),
+    })
+    .describe("An exec command waits for approval (approval clients that may see the record)"),
+  "exec.approval.resolved": z
+    .strictObject({
+      id: z.string(), decision: z.enum(["allow-once", "allow-always", "deny"]), resolvedBy: z.string().nullable(), ts: z.number(),
+      request: z.object({ command: z.string() }).passthrough(),
+    })
+    .describe("An exec approval was decided, expired or closed (expiry and closing: deny, resolvedBy null)"),
   shutdown: z
     .strictObject({ reason: z.string(), restartExpectedMs: z.int().min(0).optional() })
     .describe("The gateway is stopping or restarting; clients should reconnect"),

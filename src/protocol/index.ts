@@ -6,6 +6,7 @@ export * from "./events.ts";
 export * from "./methods/types.ts";
 export type { Health } from "./methods/system.ts";
 export type { LogsTailResult } from "./methods/logs.ts";
+export { ApprovalsDocumentSchema, AllowlistEntrySchema, ASK_LEVELS, SECURITY_LEVELS } from "./methods/approvals.ts";
 import * as system from "./methods/system.ts";
 import * as config from "./methods/config.ts";
 import * as logs from "./methods/logs.ts";
@@ -16,6 +17,7 @@ import * as device from "./methods/device.ts";
 import * as node from "./methods/node.ts";
 import * as nodeHost from "./methods/node-host.ts";
 import * as channels from "./methods/channels.ts";
+import * as approvals from "./methods/approvals.ts";
 import type { MethodSpec } from "./methods/types.ts";
 
 /** Every method the protocol declares, one entry each; the gateway implements them by name. */
@@ -69,6 +71,17 @@ export const METHOD_SPECS = {
   "channels.logout": channels.channelsLogout,
   "web.login.start": channels.webLoginStart,
   "web.login.wait": channels.webLoginWait,
+  "exec.approval.request": approvals.execApprovalRequest,
+  "exec.approval.resolve": approvals.execApprovalResolve,
+  "exec.approval.get": approvals.execApprovalGet,
+  "exec.approval.list": approvals.execApprovalList,
+  "exec.approval.waitDecision": approvals.execApprovalWaitDecision,
+  "exec.approvals.get": approvals.execApprovalsGet,
+  "exec.approvals.set": approvals.execApprovalsSet,
+  "approval.get": approvals.approvalGet,
+  "approval.resolve": approvals.approvalResolve,
+  "plugin.approval.list": approvals.pluginApprovalList,
+  "openclaw.approval.list": approvals.openclawApprovalList,
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHOD_SPECS;
 
@@ -83,4 +96,4 @@ export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = Object.assi
   "agent.wait": "operator.write",
   wake: "operator.write",
 });
-export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods, node as nodeMethods, nodeHost as nodeHostMethods, channels as channelMethods };
+export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods, node as nodeMethods, nodeHost as nodeHostMethods, channels as channelMethods, approvals as approvalMethods };

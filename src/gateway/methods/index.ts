@@ -13,6 +13,11 @@ import {
 import { logsTailMethod } from "./logs.ts";
 import { MethodRegistry } from "./registry.ts";
 import {
+  approvalGetMethod, approvalResolveMethod, execApprovalGetMethod, execApprovalListMethod, execApprovalRequestMethod,
+  execApprovalResolveMethod, execApprovalsGetMethod, execApprovalsSetMethod, execApprovalWaitDecisionMethod,
+  openclawApprovalListMethod, pluginApprovalListMethod,
+} from "./approvals.ts";
+import {
   nodeEventMethod, nodePairRequestMethod, nodePluginToolsUpdateMethod, nodeRunnerInventoryUpdateMethod, nodeSkillsUpdateMethod,
 } from "./node-host.ts";
 import {
@@ -74,6 +79,17 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   channelsLogoutMethod,
   webLoginStartMethod,
   webLoginWaitMethod,
+  execApprovalRequestMethod,
+  execApprovalResolveMethod,
+  execApprovalGetMethod,
+  execApprovalListMethod,
+  execApprovalWaitDecisionMethod,
+  execApprovalsGetMethod,
+  execApprovalsSetMethod,
+  approvalGetMethod,
+  approvalResolveMethod,
+  pluginApprovalListMethod,
+  openclawApprovalListMethod,
 ];
 
 export function createMethodRegistry(): MethodRegistry {
