@@ -5,6 +5,7 @@ import { jsonArg, parseIntArg, rejectUnknownFlags, urlArgs } from "./args.ts";
 import type { CliContext } from "./context.ts";
 import { ExitError, UsageError } from "./errors.ts";
 import { describeError, errorJson, isGatewayError, resolveCliTarget } from "./rpc.ts";
+import { ToolActivity } from "./tool-activity.ts";
 
 const args = {
   message: { type: "string", alias: "m", description: "The message to send to the agent", required: true },
@@ -62,6 +63,7 @@ export function createAgentCommand(ctx: CliContext) {
       const target = await resolveCliTarget(ctx, { url: a.url, token: a.token, password: a.password });
       const idempotencyKey = crypto.randomUUID();
       let streamed = "";
+      const activity = new ToolActivity();
       const printReply = (text: string) => {
         // Deltas may have been missed (or there were none): the final text is authoritative.
         if (streamed && text.startsWith(streamed)) ctx.io.write(text.slice(streamed.length) + "\n");
@@ -74,7 +76,25 @@ export function createAgentCommand(ctx: CliContext) {
           timeoutMs: 10_000,
           onEvent: (ev) => {
             const p = ev.payload as { runId?: string; stream?: string; data?: { delta?: string } } | undefined;
-            if (a.json || ev.event !== "agent" || p?.runId !== idempotencyKey || p.stream !== "assistant") return;
+            if (ev.event !== "agent" || p?.runId !== idempotencyKey) return;
+            if (p.stream === "lifecycle" && (p.data as { phase?: string } | undefined)?.phase === "model" && streamed) {
+              // A new model call after a tool round: its text is a new reply, not a continuation.
+              if (!a.json && !streamed.endsWith("\n")) ctx.io.write("\n");
+              streamed = "";
+            }
+            if (p.stream === "item" || p.stream === "lifecycle") {
+              const line = activity.see(p.stream, p.data as Record<string, unknown>);
+              if (line && !a.json) {
+                // Tool activity goes to stderr, between reply chunks: the reply on stdout stays clean.
+                if (streamed && !streamed.endsWith("\n")) {
+                  ctx.io.write("\n");
+                  streamed += "\n";
+                }
+                ctx.io.err(line);
+              }
+              return;
+            }
+            if (a.json || p.stream !== "assistant") return;
             const delta = p.data?.delta ?? "";
             streamed += delta;
             ctx.io.write(delta);
@@ -87,7 +107,7 @@ export function createAgentCommand(ctx: CliContext) {
           const final = await client.request<FinalPayload>("agent", params, { expectFinal: true, timeoutMs: (timeoutS + 30) * 1000 });
           const reply = (final.result?.payloads ?? []).map((p) => p.text ?? "").join("\n");
           if (!a.deliver || !deliverTo) {
-            if (a.json) ctx.io.json(final);
+            if (a.json) ctx.io.json(activity.withActivity(final));
             else printReply(reply || final.summary);
             return;
           }
