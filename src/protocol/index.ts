@@ -18,6 +18,7 @@ import * as node from "./methods/node.ts";
 import * as nodeHost from "./methods/node-host.ts";
 import * as channels from "./methods/channels.ts";
 import * as approvals from "./methods/approvals.ts";
+import * as cron from "./methods/cron.ts";
 import type { MethodSpec } from "./methods/types.ts";
 
 /** Every method the protocol declares, one entry each; the gateway implements them by name. */
@@ -82,6 +83,10 @@ export const METHOD_SPECS = {
   "approval.resolve": approvals.approvalResolve,
   "plugin.approval.list": approvals.pluginApprovalList,
   "openclaw.approval.list": approvals.openclawApprovalList,
+  "cron.list": cron.cronList,
+  "cron.status": cron.cronStatus,
+  "cron.remove": cron.cronRemove,
+  "cron.run": cron.cronRun,
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHOD_SPECS;
 
@@ -96,4 +101,4 @@ export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = Object.assi
   "agent.wait": "operator.write",
   wake: "operator.write",
 });
-export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods, node as nodeMethods, nodeHost as nodeHostMethods, channels as channelMethods, approvals as approvalMethods };
+export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods, node as nodeMethods, nodeHost as nodeHostMethods, channels as channelMethods, approvals as approvalMethods, cron as cronMethods };

@@ -17,6 +17,7 @@ import {
   execApprovalResolveMethod, execApprovalsGetMethod, execApprovalsSetMethod, execApprovalWaitDecisionMethod,
   openclawApprovalListMethod, pluginApprovalListMethod,
 } from "./approvals.ts";
+import { cronListMethod, cronRemoveMethod, cronRunMethod, cronStatusMethod } from "./cron.ts";
 import {
   nodeEventMethod, nodePairRequestMethod, nodePluginToolsUpdateMethod, nodeRunnerInventoryUpdateMethod, nodeSkillsUpdateMethod,
 } from "./node-host.ts";
@@ -90,6 +91,10 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   approvalResolveMethod,
   pluginApprovalListMethod,
   openclawApprovalListMethod,
+  cronListMethod,
+  cronStatusMethod,
+  cronRemoveMethod,
+  cronRunMethod,
 ];
 
 export function createMethodRegistry(): MethodRegistry {
