@@ -25,6 +25,7 @@ export function createCli(ctx: CliContext): CommandDef {
       channels: () => import("./channels/index.ts").then((m) => m.createChannelsCommand(ctx)),
       message: () => import("./message/index.ts").then((m) => m.createMessageCommand(ctx)),
       pairing: () => import("./pairing/index.ts").then((m) => m.createPairingCommand(ctx)),
+      cron: () => import("./cron.ts").then((m) => m.createCronCommand(ctx)),
     },
   }) as CommandDef;
 }
