@@ -49,6 +49,15 @@ describe("scheduled jobs on a running gateway", () => {
     const ran = await admin.request("cron.run", { id });
     expect(ran.payload).toEqual({ ok: true, ran: true, queued: false });
     await waitUntil(() => gw.store.history("agent:main:main", { limit: 10 }).messages.filter((m) => m.role === "assistant").length === 2, "the manual run's reply");
+    const iso = await gw.runtime.cron.handle("add", { job: { name: "own session", sessionTarget: "isolated", schedule: { kind: "every", everyMs: 3_600_000 }, payload: { kind: "agentTurn", message: "isolated hello" } } }, MAIN);
+    const isoId = (iso.job as { id: string }).id;
+    expect((await admin.request("cron.run", { jobId: isoId })).payload).toMatchObject({ ok: true, ran: true });
+    const isoReply = await waitUntil(
+      () => gw.store.history(`agent:main:cron:${isoId}`, { limit: 10 }).messages.find((m) => m.role === "assistant"),
+      "the isolated job's reply",
+    );
+    expect(isoReply.content).toBe("echo: isolated hello");
+    expect((await admin.request("cron.remove", { id: isoId })).payload).toEqual({ ok: true, removed: true });
     const unknown = await admin.request("cron.run", { id: "nope" });
     expect(unknown.error).toMatchObject({ code: "INVALID_REQUEST", message: 'no cron job with id "nope"' });
     expect((await admin.request("cron.remove", { id })).payload).toEqual({ ok: true, removed: true });
