@@ -26,6 +26,8 @@ export function createCli(ctx: CliContext): CommandDef {
       message: () => import("./message/index.ts").then((m) => m.createMessageCommand(ctx)),
       pairing: () => import("./pairing/index.ts").then((m) => m.createPairingCommand(ctx)),
       cron: () => import("./cron.ts").then((m) => m.createCronCommand(ctx)),
+      approvals: () => import("./approvals/index.ts").then((m) => m.createApprovalsCommand(ctx)),
+      "exec-approvals": () => import("./approvals/index.ts").then((m) => m.createApprovalsCommand(ctx, "exec-approvals")),
     },
   }) as CommandDef;
 }
