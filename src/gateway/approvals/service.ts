@@ -157,11 +157,13 @@ export class GatewayApprovals implements ExecApprovalService {
 
   /**
    * Offers a record to the approval clients that may see it (not its own requester). With none,
-   * it ends at once as `no-route` and false is returned: nobody could ever answer.
+   * it ends at once as `no-route` and false is returned: nobody could ever answer. A requester
+   * that routes prompts itself (`keepWithoutRoute`) keeps the record pending instead.
    */
-  offer(r: ApprovalRecord, exclude?: string): boolean {
-    const only = audienceOf(r, { exclude });
+  offer(r: ApprovalRecord, opts: { exclude?: string; keepWithoutRoute?: boolean } = {}): boolean {
+    const only = audienceOf(r, { exclude: opts.exclude });
     const reached = [...this.deps.transport.all()].some((ws) => only(ws.data));
+    if (!reached && opts.keepWithoutRoute) return true;
     if (!reached) {
       this.records.settle(r.id, { status: "denied", decision: null, terminalReason: "no-route" });
       return false;

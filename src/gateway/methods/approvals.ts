@@ -58,8 +58,9 @@ export const execApprovalRequestMethod = implement(approvalMethods.execApprovalR
     },
     { timeoutMs: p.timeoutMs, id: p.id, requester: conn },
   );
-  // suppressDelivery: the caller routes the prompt itself, so the record just waits.
-  const offered = p.suppressDelivery === true || approvals.offer(r, conn.connId);
+  // suppressDelivery: the caller routes the prompt itself, so the record just waits; with
+  // requireDeliveryRoute:false it waits even when no approval client is there yet.
+  const offered = p.suppressDelivery === true || approvals.offer(r, { exclude: conn.connId, keepWithoutRoute: p.requireDeliveryRoute === false });
   if (!offered) return decided(r);
   const settled = approvals.records.wait(r.id)!;
   if (p.twoPhase) accept({ status: "accepted", id: r.id, deliveryRoute: "approval-client", createdAtMs: r.createdAtMs, expiresAtMs: r.expiresAtMs });

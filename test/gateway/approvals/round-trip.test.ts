@@ -220,6 +220,11 @@ describe("exec.approval.request from a client", () => {
       expect(r.payload).toEqual({ id: expect.any(String), decision: null, createdAtMs: expect.any(Number), expiresAtMs: expect.any(Number) });
       const wait = await c.request("exec.approval.waitDecision", { id: r.payload.id });
       expect(wait.payload).toMatchObject({ decision: null, terminalReason: "no-route" });
+      // requireDeliveryRoute:false: it waits anyway (listed, answerable) until its expiry.
+      const kept = c.request("exec.approval.request", { command: "true", requireDeliveryRoute: false, timeoutMs: 300 });
+      const listed = await waitUntil(async () => (await c.request("exec.approval.list", {})).payload[0], "the kept record to be listed");
+      expect(listed.request.command).toBe("true");
+      expect((await kept).payload).toMatchObject({ id: listed.id, decision: null });
     } finally {
       c.close();
       await gw2.stop();
