@@ -136,7 +136,9 @@ export const execTool: AgentTool = {
     const timeoutSeconds = optionalSeconds(args, "timeoutSeconds") ?? ctx.config?.tools?.exec?.timeoutSeconds ?? DEFAULT_EXEC_TIMEOUT_SECONDS;
     const askArg = optionalEnum(args, "ask", ASKS);
     const node = optionalString(args, "node");
-    const host = optionalEnum(args, "host", HOSTS) ?? ctx.config?.tools?.exec?.host ?? "auto";
+    // auto: wherever config sends commands by default (the gateway when it says nothing, or auto too).
+    const asked = optionalEnum(args, "host", HOSTS) ?? "auto";
+    const host = asked === "auto" ? (ctx.config?.tools?.exec?.host ?? "gateway") : asked;
     const req = { command, timeoutSeconds, ...(workdir ? { workdir } : {}), ...(env ? { env } : {}), ...(askArg ? { askArg } : {}) };
     if (host === "sandbox") throw new ToolInputError("exec host=sandbox is not available: this gateway has no sandbox (use host=gateway or host=node)");
     if (host === "node") {

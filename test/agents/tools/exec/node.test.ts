@@ -47,6 +47,12 @@ describe("choosing the node", () => {
     const config: OpenClawConfig = { tools: { exec: { host: "node", node: "n2" } } };
     await execTool.execute({ command: "echo hi" }, ctx(nodes, { config }));
     expect(nodes.calls.at(-1)!.nodeId).toBe("n2");
+    await execTool.execute({ command: "echo hi", host: "auto" }, ctx(nodes, { config }));
+    expect(nodes.calls.at(-1)!.nodeId).toBe("n2");
+    const before = nodes.calls.length;
+    const local = await execTool.execute({ command: "echo on-gateway", host: "gateway" }, ctx(nodes, { config }));
+    expect(local.content[0]!.text).toBe("on-gateway");
+    expect(nodes.calls.length).toBe(before);
   });
 });
 
