@@ -164,7 +164,7 @@ export class ChannelRouter {
     let reply: string;
     try {
       const who = m.sender.name ?? (m.sender.username ? `@${m.sender.username}` : m.sender.id);
-      const result = await this.runTurn(m, { agentId, sessionKey, channel: m.channel, message: m.chatType === "group" ? `${who}: ${m.text}` : m.text }, attempt);
+      const result = await this.runTurn(m, { agentId, sessionKey, channel: m.channel, agentTools: true, message: m.chatType === "group" ? `${who}: ${m.text}` : m.text }, attempt);
       reply = result.text;
     } finally {
       typing.stop();

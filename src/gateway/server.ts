@@ -6,6 +6,9 @@ import { PairingHandle } from "../nodes/pairing-store.ts";
 import { ExecApprovalsHandle } from "./approvals/store.ts";
 import type { AgentService } from "../agents/types.ts";
 import { SwappableAgents } from "../agents/swappable.ts";
+import type { ToolServices } from "../agents/tools/types.ts";
+import { workspaceProvider } from "../agents/workspace-provider.ts";
+import { createWorkspaceManager } from "../agents/workspace.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { HttpApp, HttpDeps } from "../http/app.ts";
 import { createMethodRegistry } from "./methods/index.ts";
@@ -73,7 +76,9 @@ function listen(host: string, port: number, fetch: Fetch, websocket: WebSocketHa
 /** Binds every host of the bind mode on one port; WebSocket upgrades on any path, the rest to Hono. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = new GatewayMetrics();
-  const { agents, rebuild, closeAgents } = createAgents(options, metrics);
+  // Tools reach the gateway's channels, nodes, approvals and cron; those exist once `gw` does.
+  let toolServices: ToolServices | undefined;
+  const { agents, rebuild, closeAgents } = createAgents(options, metrics, () => toolServices);
   const ownsPairing = !options.pairingStore;
   const pairing = options.pairingStore ?? new PairingHandle(pairingStorePath(options.paths.stateDir));
   const gw = new GatewayRuntime(options, agents, metrics, pairing, new ExecApprovalsHandle(approvalsStorePath(options.paths.stateDir)));
@@ -251,7 +256,7 @@ interface GatewayAgents {
  * The injected agent service, or one built from the config over a store in the state dir; either
  * way every turn and provider stream is counted in the gateway's metrics.
  */
-function createAgents(options: GatewayOptions, metrics: GatewayMetrics): GatewayAgents {
+function createAgents(options: GatewayOptions, metrics: GatewayMetrics, toolServices: () => ToolServices | undefined): GatewayAgents {
   if (options.agents) return { agents: metrics.instrumentAgents(options.agents), rebuild: () => {}, closeAgents: () => {} };
   const owned = !options.sessionStore;
   const store = options.sessionStore ?? SessionStore.open(sessionStorePath(options.paths.stateDir));
@@ -259,10 +264,19 @@ function createAgents(options: GatewayOptions, metrics: GatewayMetrics): Gateway
     const provider = providerFromResolvedConfig(id, config);
     return provider && metrics.instrumentProvider(provider);
   };
+  // One workspace manager for the gateway: its per-directory caches survive config reloads.
+  const workspaces = createWorkspaceManager();
+  let facade: AgentService | undefined;
   const build = (config: OpenClawConfig) =>
-    new AgentRuntime({ config, store, logger: options.logger, providerFactory, onRawEvent: options.onRawModelEvent });
+    new AgentRuntime({
+      config, store, logger: options.logger, providerFactory, onRawEvent: options.onRawModelEvent, toolServices,
+      workspace: workspaceProvider(config, options.paths.stateDir, workspaces),
+      // Tools (sessions_send) reach agents through the facade, so they follow a reload.
+      self: () => facade!,
+    });
   const agents = new SwappableAgents(build(options.config));
-  return { agents: metrics.instrumentAgents(agents), rebuild: (config) => agents.replace(build(config)), closeAgents: () => owned && store.close() };
+  facade = metrics.instrumentAgents(agents);
+  return { agents: facade, rebuild: (config) => agents.replace(build(config)), closeAgents: () => owned && store.close() };
 }
 
 export function pairingStorePath(stateDir: string): string {

@@ -108,7 +108,7 @@ describe("tools", () => {
 describe("HTTP tool policy", () => {
   test("the default deny list", () => {
     expect([...HTTP_DENIED_TOOLS].sort()).toEqual(
-      ["apply_patch", "cron", "exec", "fs_delete", "fs_move", "fs_write", "gateway", "nodes", "sessions_send", "sessions_spawn", "shell", "spawn"].sort(),
+      ["apply_patch", "automations", "cron", "edit", "exec", "fs_delete", "fs_move", "fs_write", "gateway", "ls", "nodes", "process", "read", "sessions_send", "sessions_spawn", "shell", "spawn", "write"].sort(),
     );
     expect(httpToolAllowed("sessions_list", undefined, false)).toBe(true);
     expect(httpToolAllowed("exec", undefined, true)).toBe(false);

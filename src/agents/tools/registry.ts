@@ -3,6 +3,7 @@
  * refused on that path no matter what; the operator can widen or narrow the list in config.
  */
 import { agentsList, sessionsHistory, sessionsList, sessionsSend, sessionStatus } from "./session-tools.ts";
+import { fsTools } from "./fs/index.ts";
 import type { AgentTool } from "./types.ts";
 
 export type { AgentTool, ToolContext, ToolResult } from "./types.ts";
@@ -15,7 +16,7 @@ export interface ToolRegistry {
 
 /** Every built-in tool, in the order the model is shown them. */
 export function builtinTools(): AgentTool[] {
-  return [agentsList, sessionsList, sessionsHistory, sessionsSend, sessionStatus];
+  return [...fsTools, agentsList, sessionsList, sessionsHistory, sessionsSend, sessionStatus];
 }
 
 export function createToolRegistry(tools: readonly AgentTool[] = builtinTools()): ToolRegistry {
@@ -23,9 +24,18 @@ export function createToolRegistry(tools: readonly AgentTool[] = builtinTools())
   return { get: (name) => byName.get(name), list: () => [...byName.values()] };
 }
 
-/** Refused over POST /tools/invoke by default: they execute code, write files, or reach other sessions. */
+/**
+ * Refused over POST /tools/invoke by default: they execute code, touch the host's files, or reach
+ * other sessions and devices (the published gateway answers 404 for the same set).
+ */
 export const HTTP_DENIED_TOOLS: readonly string[] = [
   "exec",
+  "process",
+  "read",
+  "write",
+  "edit",
+  "ls",
+  "automations",
   "spawn",
   "shell",
   "fs_write",

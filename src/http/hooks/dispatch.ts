@@ -98,6 +98,7 @@ export class HookRunner {
         message,
         runId,
         channel: "webhook",
+        agentTools: true,
         signal: controller.signal,
         ...(run.model ? { modelOverride: run.model } : {}),
         ...(run.timeoutSeconds ? { timeoutMs: run.timeoutSeconds * 1000 } : {}),
