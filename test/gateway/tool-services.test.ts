@@ -165,6 +165,40 @@ describe("exec host=node through our node host", () => {
   }, 30_000);
 });
 
+describe("exec with the gateway's own approvals service", () => {
+  const askMode: OpenClawConfig = { tools: { exec: { mode: "ask" } } };
+  const withApprovals = () => createToolServices(g.runtime, { approvals: g.runtime.approvals });
+
+  test("no approval client connected: denied at once with the headless text", async () => {
+    const c = toolContext({ services: withApprovals(), config: askMode });
+    expect(await refusal(execTool.execute({ command: "echo nobody-asked" }, c))).toStartWith(
+      "exec denied: Headless runs cannot wait for interactive exec approval.\nEffective host exec policy: security=allowlist ask=on-miss askFallback=deny\n",
+    );
+  });
+
+  test("an operator allows once over the wire: the command runs; a denial is the plain-text result", async () => {
+    const approver = await RawClient.connect(g.url, { token: TEST_TOKEN, scopes: ["operator.admin", "operator.approvals"], extra: { caps: ["exec-approvals"] } });
+    try {
+      for (const [decision, expected] of [["allow-once", "approved-over-the-wire"], ["deny", undefined]] as const) {
+        const c = toolContext({ services: withApprovals(), config: askMode, workspaceDir: main.dir, toolCallId: `call_${decision}` });
+        const pending = execTool.execute({ command: "echo approved-over-the-wire" }, c);
+        const ev = await approver.waitFor((f) => f.event === "exec.approval.requested" && f.payload.request.toolCallId === `call_${decision}`);
+        expect(ev.payload.request).toMatchObject({ command: "echo approved-over-the-wire", host: "gateway", security: "allowlist", ask: "on-miss", cwd: main.dir });
+        expect((await approver.request("exec.approval.resolve", { id: ev.payload.id, decision })).ok).toBe(true);
+        const r = await pending;
+        if (expected) expect(text(r)).toBe(expected);
+        else expect(text(r)).toBe(`Exec denied (gateway id=${ev.payload.id}, user-denied): echo approved-over-the-wire`);
+        expect(c.progress.filter((p) => p.kind !== "output")).toEqual([
+          { kind: "waiting-approval", approvalId: ev.payload.id },
+          { kind: "approval-resolved", approvalId: ev.payload.id, decision },
+        ]);
+      }
+    } finally {
+      approver.close();
+    }
+  });
+});
+
 describe("channels", () => {
   test("configured channels come from the running channel service", () => {
     expect(services.channels!.configuredChannels()).toEqual(["telegram"]);

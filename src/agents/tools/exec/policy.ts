@@ -183,6 +183,6 @@ export async function execGate(ctx: ToolContext, input: GateInput): Promise<Gate
   if (answer.reason === "no-approval-route") {
     throw new ToolInputError(`exec denied: Headless runs cannot wait for interactive exec approval.\n${policyLine(policy)}${FIX_HINTS}`);
   }
-  const why = answer.reason && answer.reason !== "expired" ? ` (${answer.reason})` : "";
+  const why = answer.reason && answer.reason !== "expired" && answer.reason !== "timeout" ? ` (${answer.reason})` : "";
   throw new ToolInputError(`exec denied: approval ${idPart} expired before an operator answered it${why}.\n${policyLine(policy)}${FIX_HINTS}`);
 }

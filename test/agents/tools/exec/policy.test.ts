@@ -193,6 +193,10 @@ describe("asking an operator (mode ask = allowlist + on-miss)", () => {
     const { c, run } = setup(mode("ask"), a);
     expect(await refusal(run("echo hi"))).toStartWith("exec denied: approval appr-1 expired before an operator answered it.\n");
     expect(c.progress.at(-1)).toEqual({ kind: "approval-resolved", approvalId: "appr-1", decision: null });
+    const timedOut = fakeApprovals({ answer: { decision: null, reason: "timeout" } });
+    expect(await refusal(setup(mode("ask"), timedOut).run("echo hi"))).toStartWith("exec denied: approval appr-1 expired before an operator answered it.\n");
+    const other = fakeApprovals({ answer: { decision: null, reason: "gateway-stopping" } });
+    expect(await refusal(setup(mode("ask"), other).run("echo hi"))).toStartWith("exec denied: approval appr-1 expired before an operator answered it (gateway-stopping).\n");
   });
 
   test("askFallback full runs; askFallback allowlist runs only allowlisted commands", async () => {
