@@ -68,7 +68,8 @@ async function fetchPinned(url: URL, addr: ResolvedAddress, signal: AbortSignal,
     accept: "text/html,application/xhtml+xml,text/plain;q=0.9,application/json;q=0.9,*/*;q=0.5",
     "accept-language": "en;q=0.9,*;q=0.5",
   };
-  const init: RequestInit & { tls?: { serverName?: string } } = { redirect: "manual", signal, headers };
+  // No pooled connection: one made for another name on the same address carries that name's TLS session.
+  const init: RequestInit & { tls?: { serverName?: string } } = { redirect: "manual", signal, headers, keepalive: false };
   if (!isIP(url.hostname.replace(/^\[|\]$/g, ""))) {
     target.hostname = addr.family === 6 ? `[${addr.address}]` : addr.address;
     headers.host = url.host;

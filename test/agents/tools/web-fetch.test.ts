@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Server } from "bun";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createWebFetchTool, type Resolver } from "../../../src/agents/tools/web-fetch.ts";
 import type { ToolContext } from "../../../src/agents/tools/types.ts";
 import type { AgentService } from "../../../src/agents/types.ts";
@@ -231,4 +233,33 @@ describe("web_fetch blocks private targets by default", () => {
   test("an unknown name says it did not resolve", async () => {
     await expect(guarded.execute({ url: "http://nowhere.test/" }, closed())).rejects.toThrow("Could not resolve nowhere.test: ENOTFOUND");
   });
+});
+
+describe("web_fetch over https", () => {
+  // A self-signed certificate for secure.test (test/fixtures/tls, valid until 2126).
+  const dir = join(import.meta.dir, "../../fixtures/tls");
+  const cert = readFileSync(join(dir, "secure-test.crt"), "utf8");
+  const key = readFileSync(join(dir, "secure-test.key"), "utf8");
+
+  test("the pinned address is verified against the URL's name (TLS server name), not the IP", async () => {
+    const tls = Bun.serve({ hostname: "127.0.0.1", port: 0, tls: { cert, key }, fetch: (req) => new Response(`host=${req.headers.get("host")}`) });
+    try {
+      const resolve: Resolver = async () => [{ address: "127.0.0.1", family: 4 }];
+      // Trust the test CA; everything else (address, Host, server name) is the tool's own doing.
+      const trusting: typeof fetch = Object.assign(
+        (input: string | URL | Request, init?: RequestInit & { tls?: object }) => fetch(input, { ...init, tls: { ...init?.tls, ca: cert } } as RequestInit),
+        { preconnect: fetch.preconnect },
+      );
+      const secure = createWebFetchTool({ resolve, fetch: trusting });
+      const r = await secure.execute({ url: `https://secure.test:${tls.port}/` }, open());
+      expect(textOf(r)).toContain(`host=secure.test:${tls.port}`);
+      expect(r.details.finalUrl).toBe(`https://secure.test:${tls.port}/`);
+      // The same address under a name the certificate does not cover is refused by TLS.
+      const other: Resolver = async () => [{ address: "127.0.0.1", family: 4 }];
+      const wrongName = createWebFetchTool({ resolve: other, fetch: trusting });
+      await expect(wrongName.execute({ url: `https://other.test:${tls.port}/` }, open())).rejects.toThrow();
+    } finally {
+      tls.stop(true);
+    }
+  }, 10_000);
 });
