@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "..");
-export const GROUPS = ["rss", "conns", "hello", "rpc", "startup", "http", "burst", "flood", "nodes", "channels", "soak"] as const;
+export const GROUPS = ["rss", "conns", "hello", "rpc", "startup", "http", "burst", "flood", "nodes", "channels", "tools", "soak"] as const;
 /** What runs without --only: everything but the soak, which runs only when asked (--soak N or --only soak). */
 export const DEFAULT_GROUPS = GROUPS.filter((g) => g !== "soak");
 /** The scripted OpenAI-compatible upstream the http group puts behind the gateway. */
@@ -52,6 +52,10 @@ export interface Options {
   channelMessages: number;
   /** Chats of the channels group that send at once, each one message per round (two rounds). */
   channelChats: number;
+  /** Measured agent turns of each kind (tool rounds, plain) in the tools group. */
+  toolTurns: number;
+  /** Unmeasured turns of each kind first (JIT, the workspace's first run, connections). */
+  toolWarmup: number;
   gatewayCmd: string;
   /** Template for the http group's gateway, which is configured by a file in its HOME. */
   httpGatewayCmd: string;
@@ -63,8 +67,8 @@ export interface Options {
 
 function usage(message: string): never {
   console.error(`bench: ${message}`);
-  console.error("usage: bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,channels,soak] [--seconds N] [--rounds N]");
-  console.error("                     [--conns N] [--http-seconds N] [--burst N] [--flood N] [--nodes N] [--messages N] [--chats N]");
+  console.error("usage: bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,channels,tools,soak] [--seconds N] [--rounds N]");
+  console.error("                     [--conns N] [--http-seconds N] [--burst N] [--flood N] [--nodes N] [--messages N] [--chats N] [--turns N]");
   console.error("                     [--soak SECONDS] [--soak-agent-every S]");
   console.error("                     [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]");
   process.exit(2);
@@ -84,7 +88,7 @@ const COMPILED_BIN = join(ROOT, "dist", process.platform === "win32" ? "openclaw
 export function parseOptions(argv: readonly string[]): Options {
   const values = new Map<string, string>();
   const switches = new Set<string>();
-  const takesValue = new Set(["only", "seconds", "rounds", "conns", "gateway-cmd", "compiled-cmd", "out", "http-seconds", "burst", "flood", "nodes", "messages", "chats", "soak", "soak-agent-every"]);
+  const takesValue = new Set(["only", "seconds", "rounds", "conns", "gateway-cmd", "compiled-cmd", "out", "http-seconds", "burst", "flood", "nodes", "messages", "chats", "turns", "soak", "soak-agent-every"]);
   const known = new Set([...takesValue, "quick", "json", "check", "no-pin", "help"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -149,6 +153,8 @@ export function parseOptions(argv: readonly string[]): Options {
     nodeConnects: quick ? 200 : 1000,
     channelMessages: Math.round(num("messages", quick ? 40 : 200, 1, 100_000)),
     channelChats: Math.round(num("chats", 100, 1, 5_000)),
+    toolTurns: Math.round(num("turns", quick ? 40 : 200, 1, 100_000)),
+    toolWarmup: quick ? 5 : 20,
     gatewayCmd,
     httpGatewayCmd: values.get("gateway-cmd") ?? `${BUN} src/main.ts ${HTTP_GATEWAY_ARGS}`,
     gatewayCmdGiven,

@@ -121,6 +121,8 @@ export function buildReport(f: Findings) {
       nodeConnects: opts.nodeConnects,
       channelMessages: opts.channelMessages,
       channelChats: opts.channelChats,
+      toolTurns: opts.toolTurns,
+      toolWarmup: opts.toolWarmup,
       only: [...opts.only],
     },
     commands: { gateway: opts.gatewayCmd, bare: BARE_CMD, compiled: opts.compiledCmd ?? null, httpGateway: opts.httpGatewayCmd },
@@ -194,6 +196,12 @@ export function printTable(f: Findings, report: Report): void {
         `the echo stub as its model. ${opts.channelMessages} messages one at a time in one chat: push → the double receiving the reply; ` +
         `"bare" = the same text streamed straight from the stub (the model's own time), so the added figure is the gateway's share. ` +
         `Then ${opts.channelChats} chats at once, one message each, and at once a second round.`,
+    );
+  if (opts.only.has("tools"))
+    console.log(
+      `tools: a gateway of its own, the echo stub as its model, told [fast] (no pacing: its answers cost no time). ${opts.toolTurns} turns of each kind, ` +
+        `each with a fresh session key: \`agent\` sent → final res, beside the same requests (read back from the stub) sent straight to it one by one; ` +
+        `the share = turn − those calls. A tools turn is 3 rounds of agents_list then a one-word reply (4 model calls); a plain turn is the reply at once.`,
     );
   if (opts.only.has("flood")) printFloodNotes(f.details.flood as any);
   if (opts.only.has("soak")) printSoakNotes(f.details.soak as any);

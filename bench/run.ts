@@ -2,15 +2,15 @@
 // side, measures both alternately in one run, and prints gateway / bare ratios against our goals.
 // The machine is noisy and shared with the client, so only figures from the same run are compared.
 //
-//   bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,channels,soak] [--seconds N]
+//   bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,channels,tools,soak] [--seconds N]
 //                 [--rounds N] [--conns N] [--http-seconds N] [--burst N] [--flood N] [--nodes N] [--messages N] [--chats N]
-//                 [--soak SECONDS] [--soak-agent-every S]
+//                 [--turns N] [--soak SECONDS] [--soak-agent-every S]
 //                 [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]
 //
 //   --quick         short windows and fewer connections (smoke test; figures are rough)
 //   --json          print one JSON object (also written to .bench/last.json on every run)
 //   --out FILE      write the JSON there instead of .bench/last.json
-//   --only G,...    measurement groups: hello, rpc, rss, conns, startup, http, burst, flood, nodes, channels, soak
+//   --only G,...    measurement groups: hello, rpc, rss, conns, startup, http, burst, flood, nodes, channels, tools, soak
 //                   (default: all but soak)
 //   --seconds N     measuring window of each rpc run (default 4; quick 1; the nodes group's runs: half)
 //   --rounds N      alternating rounds per metric, median taken (default 2; quick 1); the http group
@@ -22,6 +22,7 @@
 //   --nodes N       nodes the nodes group holds connected at once for RSS per node (default 1000; quick 200)
 //   --messages N    messages the channels group sends one at a time in one chat (default 200; quick 40)
 //   --chats N       chats of the channels group sending at once, two rounds (default 100)
+//   --turns N       agent turns of each kind the tools group measures (default 200; quick 40)
 //   --soak SECONDS  run the soak group for that long (alone, unless --only names other groups too;
 //                   `--only soak` without it: 600 s, quick 20 s)
 //   --soak-agent-every S  an agent turn every S seconds during the soak (default 2; 0: none)
@@ -70,6 +71,19 @@
 // from the stub (the model's own time); the gateway's share = total − model. Then --chats chats
 // send one message each at once, and at once a second round: all answered, each chat's replies in
 // order, wall time and push → reply p50/p99.
+// tools (a gateway of its own, configured like the http group's; bench/groups-tools.ts,
+// bench/measure/tools.ts): an operator.write connection sends `agent` turns whose message scripts the
+// stub ([script:…] from test/fixtures/model-script.ts, plus [fast]: no pacing, so the stub's answers
+// cost no time): three rounds of one call to the built-in agents_list tool, then a one-word text (four
+// model calls), and, for comparison, a plain turn answered with that word at once (one call). After
+// 20 unmeasured turns of each kind (quick 5), --turns of each are timed `agent` sent → final res, each
+// beside the exact bodies the gateway sent for it (GET /_requests?from=N on the stub; when the direct
+// side goes first, those of the previous turn of its kind) sent straight to the stub one by one on a
+// keep-alive connection, each timed to the end of its stream. The gateway's share = turn − the sum of
+// those calls; the goal (issue 11) is its p50 under 3 ms. Which side goes first flips every turn.
+// Every turn gets a fresh session key, so every turn's requests are the same (one session's history
+// would grow). Each turn creates its session and commits the user message, each assistant round
+// before its tools run, their results after, and the reply (SQLite, synchronous=FULL): all part of it.
 // soak (only on request; the http group's stub-backed gateway, in a sandbox of its own): 1000
 // connections (quick 100) sending health/status/system-presence/chat.history/sessions.list at 500 req/s
 // in total (open loop), an agent turn every 2 s on a write-scoped connection (each turn's agent and
@@ -78,9 +92,10 @@
 // (quick 2 s); drift = last sample − the one at 60 s (half the run when it is under 2 minutes).
 //
 // Layout: options.ts (this command line), servers.ts and pin.ts (processes under test), groups.ts,
-// groups-load.ts, groups-nodes.ts and groups-channels.ts (what is measured), report.ts (table and
-// JSON), measure/ (the client side: protocol, load, /proc and /metrics readers, the Telegram double's
-// timing), node-client.ts (a bench node), flood-client.ts and health-probe.ts (helper processes).
+// groups-load.ts, groups-nodes.ts, groups-channels.ts and groups-tools.ts (what is measured),
+// report.ts (table and JSON), measure/ (the client side: protocol, load, /proc and /metrics readers,
+// the Telegram double's timing, agent turns beside their model calls), node-client.ts (a bench node),
+// flood-client.ts and health-probe.ts (helper processes).
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -88,6 +103,7 @@ import { join } from "node:path";
 import { measureBurst, measureFlood, measureSoak } from "./groups-load.ts";
 import { measureChannels } from "./groups-channels.ts";
 import { measureNodes } from "./groups-nodes.ts";
+import { measureTools } from "./groups-tools.ts";
 import { measureConns, measureHello, measureHttp, measureRpc, measureRss, measureStartup, progress, type Run } from "./groups.ts";
 import { BARE_CMD, parseOptions } from "./options.ts";
 import { pinCpus, serverPrefix } from "./pin.ts";
@@ -127,6 +143,7 @@ async function main(): Promise<number> {
     if (only.has("startup")) await measureStartup(run);
     if (only.has("nodes")) await measureNodes(run);
     if (only.has("channels")) await measureChannels(run);
+    if (only.has("tools")) await measureTools(run);
     if (only.has("http")) await measureHttp(run);
     if (only.has("flood")) await measureFlood(run);
     if (only.has("soak")) await measureSoak(run);

@@ -109,3 +109,30 @@ test(
   },
   120_000, // starts servers and measures them for real
 );
+
+test(
+  "bench --quick --json --only tools times scripted tool turns against their model calls made directly",
+  async () => {
+    const report = await quickBench(["--only", "tools", "--turns", "6"]);
+    const expected = ["toolsTurnP50Ms", "toolsTurnP99Ms", "toolsShareP50Ms", "toolsPlainShareP50Ms", "toolsRoundsAddedP50Ms"];
+    expect(Object.keys(report.metrics).sort()).toEqual([...expected].sort());
+    expect(report.problems).toEqual([]);
+    for (const key of ["toolsTurnP50Ms", "toolsTurnP99Ms"]) {
+      const m = report.metrics[key];
+      expect(m.gateway).toBeGreaterThan(m.bare);
+      expect(m.bare).toBeGreaterThan(0);
+    }
+    expect(report.metrics.toolsShareP50Ms.goal).toBe("< 3 ms");
+    expect(typeof report.metrics.toolsShareP50Ms.pass).toBe("boolean");
+    const { tools, plain, settings } = report.details.tools;
+    expect(settings.turns).toBe(6);
+    // Every measured turn counted: its final res had the scripted reply, 4 (or 1) model calls and 3 clean tool calls.
+    expect(tools.n).toBe(6);
+    expect(plain.n).toBe(6);
+    expect(tools.directCallP50Ms).toHaveLength(4);
+    expect(plain.directCallP50Ms).toHaveLength(1);
+    // The replayed bodies are the gateway's: later rounds carry the earlier ones, so they are longer.
+    expect(tools.requestBytes).toBeGreaterThan(4 * plain.requestBytes);
+  },
+  120_000, // starts a gateway and the stub and runs real turns
+);
