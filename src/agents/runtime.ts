@@ -10,7 +10,7 @@ import { StorageError } from "./sessions.ts";
 import type { AgentService, AgentSummary, EmbedOptions, TurnInput, TurnResult } from "./types.ts";
 import { AgentError, agentIdOfSessionKey } from "./types.ts";
 import { SessionLanes } from "./lanes.ts";
-import { createToolRegistry, type ToolRegistry } from "./tools/registry.ts";
+import type { ToolRegistry } from "./tools/registry.ts";
 import type { ToolServices } from "./tools/types.ts";
 import { executeTurn, TurnProgress, type TurnDeps, type WorkspaceProvider } from "./turn.ts";
 /** setTimeout's longest delay (~24.8 days); a longer one would fire after 1 ms, so a generous timeout is capped here. */
@@ -66,7 +66,9 @@ export class AgentRuntime implements AgentService {
     this.log = opts.logger.child("agents");
     const runtime = this;
     this.turnDeps = {
-      config: opts.config, sessions: opts.store, log: this.log, tools: opts.tools ?? createToolRegistry(),
+      config: opts.config, sessions: opts.store, log: this.log,
+      // The tool modules load with the first turn that uses tools, not with the gateway.
+      tools: opts.tools ? async () => opts.tools! : lazyRegistry,
       services: opts.toolServices, workspace: opts.workspace, onRawEvent: opts.onRawEvent,
       get agents() {
         return opts.self?.() ?? runtime;
@@ -248,6 +250,12 @@ export class AgentRuntime implements AgentService {
     }
   }
 
+}
+
+let registryLoad: Promise<ToolRegistry> | undefined;
+/** The built-in tools: stateless, so one registry serves every runtime in the process. */
+function lazyRegistry(): Promise<ToolRegistry> {
+  return (registryLoad ??= import("./tools/registry.ts").then((m) => m.createToolRegistry()));
 }
 
 /** Runs store work whose StorageError must reach the doors as AgentError "storage". */

@@ -32,7 +32,8 @@ export interface TurnDeps {
   sessions: SessionStore;
   log: Logger;
   agents: AgentService;
-  tools: ToolRegistry;
+  /** The gateway tools; loaded on the first turn that offers them. */
+  tools: () => Promise<ToolRegistry>;
   services?: () => ToolServices | undefined;
   workspace?: WorkspaceProvider;
   onRawEvent?: (e: { runId: string; provider: string; model: string; event: StreamEvent }) => void;
@@ -74,7 +75,7 @@ export async function executeTurn(deps: TurnDeps, run: TurnRun, progress: TurnPr
   signal.throwIfAborted();
   const history = deps.sessions.history(input.sessionKey, { limit: CONTEXT_MESSAGES }).messages.filter((m) => m.id !== run.userMsg.id);
   const messages: ChatMessage[] = repairToolPairs([...history, run.userMsg].map(toChatMessage));
-  const gatewayTools = input.agentTools && !input.tools?.length ? toolsFor(deps, agent.id, run.chain[0]?.ref) : [];
+  const gatewayTools = input.agentTools && !input.tools?.length ? toolsFor(await deps.tools(), deps.config, agent.id, run.chain[0]?.ref) : [];
   const workspace = gatewayTools.length && deps.workspace ? await deps.workspace.prepare(agent.id) : undefined;
   signal.throwIfAborted();
   const system = [agent.systemPrompt, workspace?.prompt, input.extraSystemPrompt].filter(Boolean).join("\n\n") || undefined;
@@ -127,9 +128,9 @@ export async function executeTurn(deps: TurnDeps, run: TurnRun, progress: TurnPr
   }
 }
 
-function toolsFor(deps: TurnDeps, agentId: string, ref?: { provider: string; model: string }): AgentTool[] {
-  const all = deps.tools.list();
-  const allowed = new Set(allowedTools(all.map((t) => t.name), deps.config, agentId, ref));
+function toolsFor(registry: ToolRegistry, config: OpenClawConfig, agentId: string, ref?: { provider: string; model: string }): AgentTool[] {
+  const all = registry.list();
+  const allowed = new Set(allowedTools(all.map((t) => t.name), config, agentId, ref));
   return all.filter((t) => allowed.has(t.name));
 }
 

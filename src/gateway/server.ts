@@ -8,6 +8,7 @@ import type { AgentService } from "../agents/types.ts";
 import { SwappableAgents } from "../agents/swappable.ts";
 import type { ToolServices } from "../agents/tools/types.ts";
 import { workspaceProvider } from "../agents/workspace-provider.ts";
+import { createToolServices } from "./tool-services.ts";
 import { createWorkspaceManager } from "../agents/workspace.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { HttpApp, HttpDeps } from "../http/app.ts";
@@ -96,6 +97,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     path: cronStorePath(options.paths.stateDir), agents: () => agents, config: () => gw.config, log: options.logger.child("cron"),
     queueSystemEvent: (e) => gw.queueSystemEvent(e),
   });
+  toolServices = createToolServices(gw, { approvals: gw.approvals, cron: gw.cron });
   const methods = createMethodRegistry();
   const pending = new PendingSockets({
     timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,

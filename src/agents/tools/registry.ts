@@ -3,7 +3,12 @@
  * refused on that path no matter what; the operator can widen or narrow the list in config.
  */
 import { agentsList, sessionsHistory, sessionsList, sessionsSend, sessionStatus } from "./session-tools.ts";
+import { automationsTool } from "./automations.ts";
+import { execTool } from "./exec/index.ts";
 import { fsTools } from "./fs/index.ts";
+import { messageTool } from "./message-tool.ts";
+import { nodesTool } from "./nodes-tool.ts";
+import { webFetchTool } from "./web-fetch.ts";
 import type { AgentTool } from "./types.ts";
 
 export type { AgentTool, ToolContext, ToolResult } from "./types.ts";
@@ -16,7 +21,10 @@ export interface ToolRegistry {
 
 /** Every built-in tool, in the order the model is shown them. */
 export function builtinTools(): AgentTool[] {
-  return [...fsTools, agentsList, sessionsList, sessionsHistory, sessionsSend, sessionStatus];
+  return [
+    ...fsTools, execTool, webFetchTool, agentsList, sessionsList, sessionsHistory, sessionsSend, sessionStatus,
+    messageTool, nodesTool, automationsTool,
+  ];
 }
 
 export function createToolRegistry(tools: readonly AgentTool[] = builtinTools()): ToolRegistry {
