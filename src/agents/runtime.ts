@@ -27,7 +27,7 @@ export interface AgentRuntimeOptions {
   /** The gateway tools (default: every built-in tool). */
   tools?: ToolRegistry;
   /** Gateway capabilities for tools (channels, nodes, approvals, cron); read at each turn. */
-  toolServices?: () => ToolServices | undefined;
+  toolServices?: () => Promise<ToolServices | undefined> | ToolServices | undefined;
   workspace?: WorkspaceProvider;
   /** What tools see as "the agent service" (the gateway's swappable facade, so a reload is followed). */
   self?: () => AgentService;

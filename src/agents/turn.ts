@@ -34,7 +34,7 @@ export interface TurnDeps {
   agents: AgentService;
   /** The gateway tools; loaded on the first turn that offers them. */
   tools: () => Promise<ToolRegistry>;
-  services?: () => ToolServices | undefined;
+  services?: () => Promise<ToolServices | undefined> | ToolServices | undefined;
   workspace?: WorkspaceProvider;
   onRawEvent?: (e: { runId: string; provider: string; model: string; event: StreamEvent }) => void;
 }
@@ -86,7 +86,7 @@ export async function executeTurn(deps: TurnDeps, run: TurnRun, progress: TurnPr
   const toolsCfg = deps.config.tools;
   const guard = new LoopGuard(toolsCfg?.loopDetection);
   const tally = new ToolTally();
-  const services = deps.services?.();
+  const services = gatewayTools.length ? await deps.services?.() : undefined;
   const roundDeps: RoundDeps = {
     sessions: deps.sessions, sessionKey: input.sessionKey, agentId: agent.id, runId: run.runId, signal,
     maxResultChars: toolsCfg?.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS,

@@ -7,9 +7,7 @@ import { ExecApprovalsHandle } from "./approvals/store.ts";
 import type { AgentService } from "../agents/types.ts";
 import { SwappableAgents } from "../agents/swappable.ts";
 import type { ToolServices } from "../agents/tools/types.ts";
-import { workspaceProvider } from "../agents/workspace-provider.ts";
-import { createToolServices } from "./tool-services.ts";
-import { createWorkspaceManager } from "../agents/workspace.ts";
+import { WorkspaceManagers, workspaceProvider } from "../agents/workspace-provider.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { HttpApp, HttpDeps } from "../http/app.ts";
 import { createMethodRegistry } from "./methods/index.ts";
@@ -77,9 +75,11 @@ function listen(host: string, port: number, fetch: Fetch, websocket: WebSocketHa
 /** Binds every host of the bind mode on one port; WebSocket upgrades on any path, the rest to Hono. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = new GatewayMetrics();
-  // Tools reach the gateway's channels, nodes, approvals and cron; those exist once `gw` does.
-  let toolServices: ToolServices | undefined;
-  const { agents, rebuild, closeAgents } = createAgents(options, metrics, () => toolServices);
+  // Tools reach the gateway's channels, nodes, approvals and cron; those exist once `gw` does, and
+  // the glue loads with the first turn that uses tools.
+  let toolServices: Promise<ToolServices> | undefined;
+  const services = () => (toolServices ??= import("./tool-services.ts").then((m) => m.createToolServices(gw, { approvals: gw.approvals, cron: gw.cron })));
+  const { agents, rebuild, closeAgents } = createAgents(options, metrics, services);
   const ownsPairing = !options.pairingStore;
   const pairing = options.pairingStore ?? new PairingHandle(pairingStorePath(options.paths.stateDir));
   const gw = new GatewayRuntime(options, agents, metrics, pairing, new ExecApprovalsHandle(approvalsStorePath(options.paths.stateDir)));
@@ -97,7 +97,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     path: cronStorePath(options.paths.stateDir), agents: () => agents, config: () => gw.config, log: options.logger.child("cron"),
     queueSystemEvent: (e) => gw.queueSystemEvent(e),
   });
-  toolServices = createToolServices(gw, { approvals: gw.approvals, cron: gw.cron });
   const methods = createMethodRegistry();
   const pending = new PendingSockets({
     timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -258,7 +257,7 @@ interface GatewayAgents {
  * The injected agent service, or one built from the config over a store in the state dir; either
  * way every turn and provider stream is counted in the gateway's metrics.
  */
-function createAgents(options: GatewayOptions, metrics: GatewayMetrics, toolServices: () => ToolServices | undefined): GatewayAgents {
+function createAgents(options: GatewayOptions, metrics: GatewayMetrics, toolServices: () => Promise<ToolServices>): GatewayAgents {
   if (options.agents) return { agents: metrics.instrumentAgents(options.agents), rebuild: () => {}, closeAgents: () => {} };
   const owned = !options.sessionStore;
   const store = options.sessionStore ?? SessionStore.open(sessionStorePath(options.paths.stateDir));
@@ -267,7 +266,7 @@ function createAgents(options: GatewayOptions, metrics: GatewayMetrics, toolServ
     return provider && metrics.instrumentProvider(provider);
   };
   // One workspace manager for the gateway: its per-directory caches survive config reloads.
-  const workspaces = createWorkspaceManager();
+  const workspaces = new WorkspaceManagers();
   let facade: AgentService | undefined;
   const build = (config: OpenClawConfig) =>
     new AgentRuntime({
