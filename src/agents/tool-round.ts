@@ -63,10 +63,12 @@ export interface RoundDeps {
 
 /** Persists the assistant's tool round; returns the stored row. */
 export function persistAssistantRound(d: RoundDeps, text: string, calls: ToolCall[], meta: { provider: string; model: string; usage: Usage }): StoredMessage {
-  const [row] = d.sessions.append(d.sessionKey, d.agentId, [{
+  // Not fsynced on its own (see SessionStore.relaxed): a power cut mid-turn leaves an interrupted
+  // run whose transcript the next turn repairs; the turn's final commit makes it durable.
+  const [row] = d.sessions.relaxed(() => d.sessions.append(d.sessionKey, d.agentId, [{
     role: "assistant", content: text, runId: d.runId, toolCalls: calls,
     meta: { provider: meta.provider, model: meta.model, finishReason: "tool_calls", stopReason: "toolUse", usage: meta.usage },
-  }]);
+  }]));
   d.emit({ type: "persisted", message: row! });
   return row!;
 }
@@ -80,13 +82,13 @@ export async function runToolBatch(d: RoundDeps, calls: ToolCall[], tally: ToolT
   const outcomes: ToolOutcome[] = settled.map((s) =>
     s.status === "fulfilled" ? s.value : { result: { content: [{ type: "text", text: ABORTED_TOOL_TEXT }], details: {}, isError: true }, isError: true, error: ABORTED_TOOL_TEXT, args: {} },
   );
-  const rows = d.sessions.append(d.sessionKey, d.agentId, calls.map((call, i) => ({
+  const rows = d.sessions.relaxed(() => d.sessions.append(d.sessionKey, d.agentId, calls.map((call, i) => ({
     role: "tool" as const,
     content: resultText(outcomes[i]!.result),
     toolCallId: call.id,
     runId: d.runId,
     meta: { toolName: call.name, isError: outcomes[i]!.isError },
-  })));
+  }))));
   for (const [i, call] of calls.entries()) tally.add(call.name, outcomes[i]!.isError);
   if (d.signal.aborted) throw d.signal.reason;
   const failure = settled.find((s) => s.status === "rejected");

@@ -286,6 +286,27 @@ describe("runs", () => {
 });
 
 describe("durability and reopen", () => {
+  test("relaxed: a commit at synchronous=NORMAL, FULL again afterwards; inside a batch it joins the batch", () => {
+    const path = dbPath();
+    const s = openStore(path);
+    let during = "";
+    s.relaxed(() => {
+      s.append("k", "main", [user("round")]);
+      during = s.pragmas().synchronous;
+    });
+    expect(during).toBe("NORMAL");
+    expect(s.pragmas().synchronous).toBe("FULL");
+    s.batch(() => s.relaxed(() => s.append("k", "main", [user("nested")])));
+    expect(s.pragmas().synchronous).toBe("FULL");
+    expect(() => s.relaxed(() => {
+      s.append("k", "main", [user("rolled back")]);
+      throw new Error("boom");
+    })).toThrow("boom");
+    expect(s.pragmas().synchronous).toBe("FULL");
+    s.close();
+    expect(openStore(path).history("k").messages.map((m) => m.content)).toEqual(["round", "nested"]);
+  });
+
   test("open creates 0700 dirs and a 0600 file, WAL, synchronous=FULL, foreign keys, busy timeout, schema version", () => {
     const path = dbPath();
     const s = openStore(path);

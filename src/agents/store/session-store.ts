@@ -291,6 +291,25 @@ export class SessionStore {
     return this.#use(true, (c) => c.db.transaction(fn).immediate());
   }
 
+  /**
+   * A batch whose commit is not fsynced (synchronous=NORMAL for that one commit): atomic, in order
+   * and safe across a process crash, but a power cut may lose it. The next FULL commit fsyncs the
+   * WAL and makes it durable too. For intermediate steps whose loss on power failure is repaired
+   * anyway (a turn's tool rounds: the run is marked interrupted and the transcript repaired). Inside
+   * another batch it is simply part of that batch (SQLite cannot change the level in a transaction).
+   */
+  relaxed<T>(fn: () => T): T {
+    if (this.#settings.sync !== "FULL" || this.#depth > 0) return this.batch(fn);
+    return this.#use(true, (c) => {
+      c.db.run("PRAGMA synchronous = NORMAL");
+      try {
+        return c.db.transaction(fn).immediate();
+      } finally {
+        c.db.run("PRAGMA synchronous = FULL");
+      }
+    });
+  }
+
   getRun(runId: string): RunRecord | null {
     requireKey("runId", runId);
     const row = this.#use(false, (c) => c.s.getRun.get({ runId }));
