@@ -169,6 +169,7 @@ describe("exec with the gateway's own approvals service", () => {
   const askMode: OpenClawConfig = { tools: { exec: { mode: "ask" } } };
   const withApprovals = () => createToolServices(g.runtime, { approvals: g.runtime.approvals });
 
+
   test("no approval client connected: denied at once with the headless text", async () => {
     const c = toolContext({ services: withApprovals(), config: askMode });
     expect(await refusal(execTool.execute({ command: "echo nobody-asked" }, c))).toStartWith(
@@ -197,6 +198,21 @@ describe("exec with the gateway's own approvals service", () => {
       approver.close();
     }
   });
+
+  test("node exec through the real approvals: the operator sees host=node with the node's plan, allow-once runs it on the node", async () => {
+    const approver = await RawClient.connect(g.url, { token: TEST_TOKEN, scopes: ["operator.admin"], extra: { caps: ["approvals"] } });
+    try {
+      const c = toolContext({ services: withApprovals(), config: askMode, toolCallId: "call_node_wire" });
+      const pending = execTool.execute({ command: "echo ran-on-node-after-approval", host: "node", node: "build box" }, c);
+      const ev = await approver.waitFor((f) => f.event === "exec.approval.requested" && f.payload.request.toolCallId === "call_node_wire");
+      expect(ev.payload.request).toMatchObject({ host: "node", nodeId: main.id, command: "echo ran-on-node-after-approval" });
+      expect(ev.payload.request.systemRunPlan.argv).toEqual(["/bin/sh", "-lc", "echo ran-on-node-after-approval"]);
+      expect((await approver.request("exec.approval.resolve", { id: ev.payload.id, decision: "allow-once" })).ok).toBe(true);
+      expect(text(await pending)).toBe(`Node: ${main.id}\n\nran-on-node-after-approval`);
+    } finally {
+      approver.close();
+    }
+  }, 20_000);
 });
 
 describe("channels", () => {
