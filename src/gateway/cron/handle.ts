@@ -64,7 +64,7 @@ export class CronHandle implements CronToolService {
         o.queueSystemEvent?.({ text, ts: Date.now(), sessionKey, source: "cron" });
         if (mode !== "now") return;
         o.agents()
-          .runTurn({ agentId, sessionKey, message: `System event: ${text}`, channel: "cron" })
+          .runTurn({ agentId, sessionKey, message: `System event: ${text}`, channel: "cron", agentTools: true })
           .catch((err: unknown) => o.log.warn(`cron: wake turn for ${sessionKey} failed: ${(err as Error).message}`));
       },
     });

@@ -180,7 +180,7 @@ export class CronScheduler {
       rowId = store.startRun({ jobId: job.id, scheduledAtMs: p.scheduledAtMs, startedAtMs, runId, manual: p.manual });
       await this.o.runTurn({
         agentId: job.agentId, sessionKey: job.sessionKey, message: this.message(job), idempotencyKey: runId,
-        channel: "cron", signal: controller.signal,
+        channel: "cron", agentTools: true, signal: controller.signal,
       });
     } catch (err) {
       status = "error";
