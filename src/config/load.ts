@@ -88,7 +88,8 @@ export function configErrorLine(err: ConfigError): string {
   return `${err.file}: ${err.issues.map((i) => `${i.path}: ${oneLine(i.message)}`).join("; ")}`;
 }
 
-function readConfigText(path: string): string | null {
+/** The file's text, or null when it does not exist; other read errors throw ConfigError. */
+export function readConfigText(path: string): string | null {
   try {
     return readFileSync(path, "utf8");
   } catch (err) {
@@ -107,6 +108,11 @@ export function loadConfig(path: string, env: Record<string, string | undefined>
   if (raw === null) {
     return { path, exists: false, raw: null, parsed: {}, config: {}, warnings: [], hash: hashConfigText("") };
   }
+  return loadConfigText(path, raw, env);
+}
+
+/** loadConfig for text already in hand (a config write checks what it is about to write). Throws ConfigError. */
+export function loadConfigText(path: string, raw: string, env: Record<string, string | undefined>): LoadedConfig {
   const parsed = parseJson5(raw);
   if (!parsed.ok) {
     throw new ConfigError(path, [

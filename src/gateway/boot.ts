@@ -11,6 +11,7 @@ import type { LogLevel } from "../logging/levels.ts";
 import type { Gateway } from "./server.ts";
 import type { GatewayOptions } from "./options.ts";
 import { activateConfig, type Activation } from "./activate.ts";
+import { previewConfigChange } from "./reload/preview.ts";
 import { describeSecretFailures, SecretsUnavailableError } from "../config/secrets.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import { GatewayStartError, pairingStorePath, sessionStorePath, startGateway } from "./server.ts";
@@ -174,6 +175,7 @@ export async function bootGateway(input: BootInput, opts: BootOptions = {}): Pro
       auth: settings.auth, logger, handshakeTimeoutMs: handshakeTimeout(env), wsLog: input.wsLog, sessionStore: store, pairingStore: pairing,
       ...rawStreamOption(input, loaded, held, log),
       reloadSecrets: () => reloadSecrets(booted, input),
+      configFile: { env, preview: (candidate) => previewConfigChange(booted.activation, candidate, input) },
     };
     const gateway = await startWithRetry(options, opts.bindRetryMs ?? 0, log);
     lock?.update({ port: gateway.port });

@@ -8,6 +8,7 @@ import type { AgentService } from "../agents/types.ts";
 import type { SessionStore } from "../agents/sessions.ts";
 import type { PairingHandle } from "../nodes/pairing-store.ts";
 import type { ChannelAdapter, ChannelId } from "../channels/types.ts";
+import type { ConfigFileHooks } from "./config-write.ts";
 
 /** Everything a gateway is built from: an explicit snapshot, so tests can run many in one process. */
 export interface GatewayOptions {
@@ -45,6 +46,11 @@ export interface GatewayOptions {
    * by bootGateway; absent, the method answers UNAVAILABLE). Throws when gateway auth cannot resolve.
    */
   reloadSecrets?: () => Promise<{ warningCount: number }>;
+  /**
+   * config.get/patch/apply: the env `${VAR}` substitution reads and the reload plan of a candidate
+   * file (provided by bootGateway; absent, the process env and the key table alone).
+   */
+  configFile?: ConfigFileHooks;
   /** How WebSocket traffic is logged (`--ws-log`); default "auto". */
   wsLog?: "auto" | "full" | "compact";
 }

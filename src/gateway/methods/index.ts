@@ -4,7 +4,7 @@ import {
   channelSendMethod, channelsPairingApproveMethod, channelsPairingDismissMethod, channelsPairingListMethod, channelsStartMethod,
   channelsStatusMethod, channelsStopMethod, messageActionMethod, pollMethod,
 } from "./channels.ts";
-import { configGetMethod } from "./config.ts";
+import { configApplyMethod, configGetMethod, configPatchMethod, configSchemaLookupMethod, configSchemaMethod } from "./config.ts";
 import { channelsLogoutMethod, webLoginStartMethod, webLoginWaitMethod } from "./web-login.ts";
 import {
   devicePairApproveMethod, devicePairListMethod, devicePairRejectMethod, devicePairRemoveMethod, deviceTokenRevokeMethod,
@@ -36,6 +36,10 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   systemPresenceMethod,
   systemEventMethod,
   configGetMethod,
+  configSchemaMethod,
+  configSchemaLookupMethod,
+  configPatchMethod,
+  configApplyMethod,
   logsTailMethod,
   agentsListMethod,
   agentMethod,

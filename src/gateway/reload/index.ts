@@ -1,6 +1,7 @@
 export { classifyPath, diffPaths, planReload, RELOAD_TABLE, type ReloadMode, type ReloadPlan } from "./plan.ts";
 export { evaluateConfigChange, startConfigReloader, takePaths, type ReloadTarget, type ReloadInput, type ReloadOutcome, type ReloaderOptions } from "./reloader.ts";
 export { watchConfigFile } from "./watch.ts";
+export { needsRestart, planActivationChange, previewConfigChange, type ActivationChange, type PreviewInput } from "./preview.ts";
 
 import type { Booted } from "../boot.ts";
 import type { ServeControls } from "../serve.ts";

@@ -13,7 +13,8 @@ import { SettingsError } from "../../config/settings.ts";
 import { bindPlan } from "../boot.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { activateConfig, type Activation, type ActivationInput } from "../activate.ts";
-import { DEFAULT_RELOAD_MODE, diffPaths, planReload, type ReloadMode, type ReloadPlan } from "./plan.ts";
+import { DEFAULT_RELOAD_MODE, type ReloadPlan } from "./plan.ts";
+import { planActivationChange } from "./preview.ts";
 import { MISSING_FILE_HASH, watchConfigFile, type ConfigWatchOptions } from "./watch.ts";
 
 /** What the reloader drives: the current activation of one boot and the ways to replace it. */
@@ -73,13 +74,6 @@ export function takePaths(base: OpenClawConfig, source: OpenClawConfig, paths: r
   return out as OpenClawConfig;
 }
 
-function changedPaths(prev: Activation, next: Activation): string[] {
-  // What the file says (refs as written) and what it resolves to: a rotated secret behind an
-  // unchanged reference shows up as the key it feeds.
-  const paths = new Set([...diffPaths(prev.loaded.config, next.loaded.config), ...diffPaths(prev.config, next.config)]);
-  return [...paths].sort();
-}
-
 const list = (paths: readonly string[]) => paths.join(", ");
 
 /**
@@ -103,8 +97,7 @@ export async function evaluateConfigChange(target: ReloadTarget, input: ReloadIn
     log.warn(`config reload skipped ${reason}`);
     return { kind: "skipped", reason };
   }
-  const paths = changedPaths(prev, next);
-  const mode: ReloadMode = next.loaded.config.gateway?.reload?.mode ?? DEFAULT_RELOAD_MODE;
+  const { paths, mode, plan } = planActivationChange(prev, next);
   if (paths.length === 0) {
     // Comments or formatting only: keep the snapshot's text and hash current, nothing else changes.
     log.debug(`config file rewritten without effective changes: ${file}`);
@@ -112,10 +105,6 @@ export async function evaluateConfigChange(target: ReloadTarget, input: ReloadIn
     return { kind: "unchanged" };
   }
   log.info(`config change detected; evaluating reload (${list(paths)})`);
-  // A secret edit is hot only under the same auth mode, and not when the gateway would have to
-  // mint a token: a generated token is printed at start-up, so that takes a restart.
-  const minted = next.settings.auth.source === "generated" && prev.settings.auth.source !== "generated";
-  const plan = planReload(paths, mode, { authModeUnchanged: prev.settings.auth.mode === next.settings.auth.mode && !minted });
   const elapsed = () => Math.round(performance.now() - firstEventAt);
 
   if (mode === "off" && plan.ignored.length > 0) {

@@ -21,3 +21,88 @@ export const configGet = defineMethod({
   scope: "operator.read",
   lenientParams: true,
 });
+
+export const configSchema = defineMethod({
+  name: "config.schema",
+  description: "The JSON Schema of the config file (what config.patch and config.apply validate against)",
+  params: z.strictObject({}),
+  result: z.object({
+    schema: z.record(z.string(), z.unknown()),
+    uiHints: z.record(z.string(), z.unknown()),
+    version: z.string(),
+    generatedAt: z.string(),
+  }),
+  scope: "operator.read",
+  lenientParams: true,
+});
+
+const SchemaType = z.union([z.string(), z.array(z.string())]);
+
+export const configSchemaLookup = defineMethod({
+  name: "config.schema.lookup",
+  description: "One node of the config schema by dotted path (\"\" is the root; list items and map entries are *), with a summary of its children",
+  params: z.strictObject({ path: z.string().max(1024) }),
+  result: z.object({
+    path: z.string(),
+    schema: z.record(z.string(), z.unknown()),
+    children: z.array(
+      z.object({
+        key: z.string(),
+        path: z.string(),
+        type: SchemaType.optional(),
+        required: z.boolean(),
+        hasChildren: z.boolean(),
+        description: z.string().optional(),
+      }),
+    ),
+  }),
+  scope: "operator.read",
+});
+
+const WriteParams = z.strictObject({
+  raw: z.string().max(2 * 1024 * 1024),
+  baseHash: z.string().min(1).optional(),
+  sessionKey: z.string().optional(),
+  note: z.string().optional(),
+  restartDelayMs: z.int().min(0).optional(),
+  replacePaths: z.array(z.string().min(1)).optional(),
+});
+
+const writeResult = (kind: "config-patch" | "config-apply") =>
+  z.object({
+    ok: z.literal(true),
+    path: z.string(),
+    hash: z.string(),
+    config: z.unknown(),
+    changedPaths: z.array(z.string()),
+    sentinel: z.object({
+      persisted: z.boolean(),
+      payload: z.object({
+        kind: z.literal(kind),
+        status: z.enum(["ok", "skipped"]),
+        ts: z.number(),
+        sessionKey: z.string().optional(),
+        message: z.string().nullable(),
+        stats: z.object({ requiresRestart: z.boolean() }),
+      }),
+    }),
+  });
+
+export const configPatch = defineMethod({
+  name: "config.patch",
+  description:
+    "Merge a JSON5 merge patch (RFC 7386: null deletes, arrays replace) into the config file. baseHash must be config.get's hash; " +
+    "a patch that shortens an existing list must name it in replacePaths. Validated in full before the file is written; " +
+    "the file watcher then applies it hot or restarts",
+  params: WriteParams,
+  result: writeResult("config-patch"),
+  scope: "operator.admin",
+});
+
+export const configApply = defineMethod({
+  name: "config.apply",
+  description: "Replace the whole config file with a JSON5 document; same guards and result as config.patch",
+  params: WriteParams,
+  result: writeResult("config-apply"),
+  scope: "operator.admin",
+});
