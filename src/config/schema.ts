@@ -8,6 +8,7 @@ import { SecretsSchema } from "./sections/secrets.ts";
 import { channelSchemas } from "./sections/channels.ts";
 import { hooksSchemas } from "./sections/hooks.ts";
 import { toolsSchemas } from "./sections/tools.ts";
+import { pluginsSchemas } from "./sections/plugins.ts";
 
 export { BindModeSchema, GatewaySchema } from "./sections/gateway.ts";
 export { LogLevelSchema, LoggingSchema } from "./sections/logging.ts";
@@ -29,6 +30,7 @@ const sections = {
   hooks: z.lazy(() => hooksSchemas().hooks).optional(),
   tools: z.lazy(() => toolsSchemas().tools).optional(),
   cron: z.lazy(() => toolsSchemas().cron).optional(),
+  plugins: z.lazy(() => pluginsSchemas().plugins).optional(),
 };
 
 export const ConfigSchema = z

@@ -44,6 +44,9 @@ export const RELOAD_TABLE: Readonly<Record<string, TableEntry>> = {
   session: "hot",
   // The hook routes resolve hooks.* from the live config on every request.
   hooks: "hot",
+  // The canvas routes and the URL handed out at connect read these per request (the only built-in plugin).
+  "plugins.enabled": "hot",
+  "plugins.entries.canvas": "hot",
 
   "gateway.mode": "restart",
   "gateway.port": "restart",

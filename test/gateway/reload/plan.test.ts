@@ -22,6 +22,7 @@ describe("classification table", () => {
       "gateway.http.endpoints.chatCompletions.enabled", "gateway.http.maxBodyBytes", "gateway.tools.deny",
       "gateway.auth.rateLimit.lockoutMs", "agents.defaults.model", "agents.entries.ops.systemPrompt",
       "models.providers.local.baseUrl", "models.providers.local.apiKey", "commands.restart",
+      "plugins.enabled", "plugins.entries.canvas.config.host.enabled", "plugins.entries.canvas.enabled",
     ]) {
       expect([p, classifyPath(p)]).toEqual([p, "hot"]);
     }
