@@ -23,6 +23,7 @@ import { acquireGatewayLock, GatewayLockError, GatewayLockIOError, multiGatewayA
 import type { WsLogMode } from "./ws/ws-log.ts";
 import { createRawStreamWriter, type RawModelEvent } from "../logging/raw-stream.ts";
 import { createRedactor } from "../logging/redact.ts";
+import { canvasSkippedByEnv } from "../http/canvas/surface.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -173,6 +174,7 @@ export async function bootGateway(input: BootInput, opts: BootOptions = {}): Pro
     const options: GatewayOptions = {
       config: activation.config, loaded, paths, port: settings.port, bind: settings.bind, bindHosts: hosts,
       auth: settings.auth, logger, handshakeTimeoutMs: handshakeTimeout(env), wsLog: input.wsLog, sessionStore: store, pairingStore: pairing,
+      skipCanvasHost: canvasSkippedByEnv(env.OPENCLAW_SKIP_CANVAS_HOST),
       ...rawStreamOption(input, loaded, held, log),
       reloadSecrets: () => reloadSecrets(booted, input),
       configFile: { env, preview: (candidate) => previewConfigChange(booted.activation, candidate, input) },

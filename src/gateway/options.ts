@@ -51,6 +51,8 @@ export interface GatewayOptions {
    * file (provided by bootGateway; absent, the process env and the key table alone).
    */
   configFile?: ConfigFileHooks;
+  /** OPENCLAW_SKIP_CANVAS_HOST: no canvas routes, and no canvas URL in hello-ok, whatever the config says. */
+  skipCanvasHost?: boolean;
   /** How WebSocket traffic is logged (`--ws-log`); default "auto". */
   wsLog?: "auto" | "full" | "compact";
 }

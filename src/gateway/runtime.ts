@@ -31,6 +31,7 @@ import { NodeInvocations } from "./node-invoke.ts";
 import type { ChannelsHandle } from "../channels/handle.ts";
 import type { CronHandle } from "./cron/handle.ts";
 import { BurstCollector } from "./burst-gc.ts";
+import { SurfaceCapabilities } from "../http/canvas/surface.ts";
 import { GatewayApprovals } from "./approvals/service.ts";
 import { ExecApprovalsHandle } from "./approvals/store.ts";
 
@@ -69,6 +70,8 @@ export class GatewayRuntime {
   readonly admission = new PendingBudget();
   /** node.invoke calls waiting for their node. */
   readonly invocations = new NodeInvocations();
+  /** Canvas capabilities handed out in hello-ok, each valid while its connection is open. */
+  readonly surfaces = new SurfaceCapabilities();
   /** One full collection after a burst of handshakes, so the garbage they left goes back. */
   readonly burstGc = new BurstCollector();
   /**

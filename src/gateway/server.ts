@@ -118,6 +118,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     uptimeMs: () => gw.uptimeMs(),
     isDraining: () => gw.draining,
     hooks: { events: gw, delivery: gw.channels.delivery(), log: options.logger.child("gateway/hooks") },
+    canvas: {
+      stateDir: options.paths.stateDir, home: options.paths.home, skippedByEnv: options.skipCanvasHost === true,
+      capabilities: gw.surfaces, log: options.logger.child("canvas"),
+    },
     onError: (err, req) => httpLog.error(`${req.method} ${new URL(req.url).pathname} failed: ${(err as Error)?.stack ?? String(err)}`),
   });
   const websocket = createWebSocketHandler(gw, methods, pending);

@@ -23,6 +23,7 @@ import { registerResponsesRoute } from "./routes/responses.ts";
 import { registerToolsInvokeRoute } from "./routes/tools-invoke.ts";
 import { routedHookPath } from "./hooks/config.ts";
 import { registerHookRoutes } from "./hooks/routes.ts";
+import { registerCanvasRoutes } from "./canvas/routes.ts";
 
 export type { Caller, HttpApp, HttpDeps, HttpEnv, PeerSource } from "./env.ts";
 
@@ -45,6 +46,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   registerChatCompletionsRoute(app, deps, guard);
   registerMetricsRoute(app, deps, guard);
   registerHookRoutes(app, deps);
+  registerCanvasRoutes(app, deps, guard);
   app.doc31("/openapi.json", DOC_INFO);
 
   app.notFound(() => notFound());

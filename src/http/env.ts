@@ -5,6 +5,7 @@ import type { AuthConfig } from "../auth/secret.ts";
 import type { FailedAuthLimiter } from "../auth/limiter.ts";
 import type { OriginPolicy } from "../auth/origin.ts";
 import type { HookDeps } from "./hooks/types.ts";
+import type { CanvasDeps } from "./canvas/surface.ts";
 
 /** What the HTTP door needs from a running gateway; every getter is read per request so config hot-applies. */
 export interface HttpDeps {
@@ -19,6 +20,8 @@ export interface HttpDeps {
   metrics?: { text(): string; httpRequest(route: string, status: number): void };
   /** The hook routes' system-event queue, channel delivery and log (absent: their own queue, no channels). */
   hooks?: HookDeps;
+  /** The canvas host's state dir, capabilities and off switch (absent: the canvas routes answer 404). */
+  canvas?: CanvasDeps;
   uptimeMs(): number;
   isDraining(): boolean;
   /** Told about exceptions no route handled (the caller only sees a bare 500). */
@@ -28,6 +31,8 @@ export interface HttpDeps {
 /** The part of Bun's Server the door uses: the socket peer of a request. */
 export interface PeerSource {
   requestIP(req: Request): { address: string } | null;
+  /** Bun's per-request idle timeout (seconds, 0 = none), for long-lived streams. */
+  timeout?(req: Request, seconds: number): void;
 }
 
 /** Who is calling, settled by the auth gate before any handler runs. */

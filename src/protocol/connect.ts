@@ -121,6 +121,11 @@ export const HelloOkSchema = z
       stateVersion: StateVersionSchema,
       uptimeMs: z.int(),
     }),
+    canvasHostUrl: z.string().optional().describe("Deprecated (nodes only): the same URL as pluginSurfaceUrls.canvas, for node apps that read the old field"),
+    pluginSurfaceUrls: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("Capability URLs by surface: canvas stands for the gateway root while this connection is open (documents under <url>/__openclaw__/canvas/)"),
     auth: z.object({
       role: RoleSchema, scopes: z.array(z.string()), method: z.string().optional(),
       deviceToken: z.string().optional().describe("This device's token for its role, when minted in this handshake or presented"),

@@ -101,6 +101,7 @@ export function createWebSocketHandler(
       d.phase = "closed";
       pending.delete(ws);
       gw.bus.delete(ws);
+      gw.surfaces.revoke(d.connId);
       if (wasReady && d.role === "node" && d.deviceId) noteNodeLeft(gw, d.deviceId, d.connId);
       if (gw.presence.removeConnection(d) && !gw.draining) gw.broadcastPresence();
       wsl.close(d, code, reason, wasReady);

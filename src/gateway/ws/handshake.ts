@@ -14,6 +14,7 @@ import type { GatewayRuntime } from "../runtime.ts";
 import type { GatewaySocket } from "./conn.ts";
 import { closeReason, errorFrame, okFrame } from "./conn.ts";
 import { wsTrafficLogFor, type WsTrafficLog } from "./ws-log.ts";
+import { canvasHostEnabled, capabilityUrl } from "../../http/canvas/surface.ts";
 
 /** What a failed connect does: the error res (when there is a request id), then the close. */
 function reject(ws: GatewaySocket, gw: GatewayRuntime, id: string, err: GatewayError, closeCode = 1008, reason = err.message): void {
@@ -190,6 +191,7 @@ function establish(
       stateVersion: gw.stateVersion(),
       uptimeMs: gw.uptimeMs(),
     },
+    ...canvasFields(gw, d),
     auth: { method: d.authMethod, role: d.role!, scopes: d.scopes!, ...admitted },
     policy: gw.policy,
   };
@@ -203,4 +205,11 @@ function establish(
     wsl.hello(d, { ...counts, stateVersion: hello.snapshot.stateVersion.presence });
   }
   if (!EPHEMERAL_MODES.has(d.client!.mode) && gw.presence.addConnection(d)) gw.broadcastPresence();
+}
+
+/** The canvas URL this connection may use (none while the canvas host is off); nodes also get the old field. */
+function canvasFields(gw: GatewayRuntime, d: GatewaySocket["data"]): Pick<HelloOk, "canvasHostUrl" | "pluginSurfaceUrls"> {
+  if (!canvasHostEnabled(gw.config, gw.options.skipCanvasHost)) return {};
+  const url = capabilityUrl(d.host, { host: gw.hosts[0] ?? "127.0.0.1", port: gw.port }, gw.surfaces.issue(d.connId));
+  return d.role === "node" ? { canvasHostUrl: url, pluginSurfaceUrls: { canvas: url } } : { pluginSurfaceUrls: { canvas: url } };
 }
