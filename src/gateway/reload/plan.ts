@@ -38,6 +38,10 @@ export const RELOAD_TABLE: Readonly<Record<string, TableEntry>> = {
   "logging.consoleLevel": "hot",
   agents: "hot",
   models: "hot",
+  // Tool policy and settings are read per turn from the rebuilt agents' snapshot.
+  tools: "hot",
+  // The scheduler re-reads cron.* on every config swap (enabled, concurrency).
+  cron: "hot",
   commands: "hot",
   // Each account restarts only when its own section changed; policies apply to the next message.
   channels: "hot",

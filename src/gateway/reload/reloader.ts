@@ -141,7 +141,7 @@ export async function evaluateConfigChange(target: ReloadTarget, input: ReloadIn
       return { kind: "skipped", reason };
     }
   }
-  const rebuildAgents = plan.action === "hot" && plan.hot.some((p) => /^(agents|models)(\.|$)/.test(p));
+  const rebuildAgents = plan.action === "hot" && plan.hot.some((p) => /^(agents|models|tools)(\.|$)/.test(p));
   target.apply(effective, { rebuildAgents });
   if (mode === "off") return { kind: "off", plan };
   if (plan.action === "hot") {

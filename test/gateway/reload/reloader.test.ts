@@ -74,6 +74,14 @@ describe("evaluateConfigChange", () => {
     expect(h.applied[0]!.rebuildAgents).toBe(true);
   });
 
+  test("tools edits are hot and rebuild the agents (their policy is read from the agents' snapshot)", async () => {
+    const h = await harness(base());
+    h.write(base({ tools: { deny: ["exec"], exec: { mode: "ask" } } }));
+    const out = await evaluateConfigChange(h.target, h.input);
+    expect(out).not.toMatchObject({ action: "restart" });
+    expect(h.applied[0]!.rebuildAgents).toBe(true);
+  });
+
   test("hybrid: a restart-needing edit restarts (after checking the new config would start)", async () => {
     const h = await harness(base());
     h.write(base({}, { port: 23456, http: { maxBodyBytes: 1000 } }));
