@@ -21,6 +21,9 @@
 // Archives are written by this script (gzip/deflate from Bun), so no tar or zip is needed; their
 // timestamps come from SOURCE_DATE_EPOCH when set, else from the binary.
 //
+// The Control UI (src/ui) is built first, staged in a temporary directory and embedded in every
+// executable (scripts/control-ui-embed.ts); the binaries serve it without any file next to them.
+//
 // The version is baked in with `define`: OPENCLAW_BUILD_VERSION (package.json version) and
 // OPENCLAW_BUILD_ID (<version>-<short git sha | nogit>), read by src/version.ts. The executables do not
 // read .env or bunfig.toml from the directory they are started in.
@@ -28,8 +31,10 @@
 // A build is a list of steps run in order over one context. The packaging steps only read the
 // output directory, so `packageRelease` (exported for tests) runs them on any directory of binaries.
 
-import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
+import { controlUiPlugin, stageControlUi } from "./scripts/control-ui-embed.ts";
 
 const ROOT = import.meta.dir;
 
@@ -174,6 +179,8 @@ interface Context {
   buildId: string;
   meta: ReleaseMeta;
   artifacts: Artifact[];
+  /** The staged Control UI manifest module (stageUi), embedded by every compile. */
+  uiManifest?: string;
 }
 
 /** A path as printed: relative to the working directory when it is below it. */
@@ -205,7 +212,9 @@ async function compile(ctx: Context, target: Target | undefined, outfile: string
     define: {
       OPENCLAW_BUILD_VERSION: JSON.stringify(ctx.version),
       OPENCLAW_BUILD_ID: JSON.stringify(ctx.buildId),
+      OPENCLAW_EMBEDDED_UI: ctx.uiManifest ? "true" : "false",
     },
+    plugins: ctx.uiManifest ? [controlUiPlugin(ctx.uiManifest)] : [],
     throw: false,
   });
   const label = target?.name ?? "host";
@@ -225,6 +234,22 @@ async function compile(ctx: Context, target: Target | undefined, outfile: string
 // ------------------------------------------------------------------ steps
 
 type Step = (ctx: Context) => Promise<void>;
+
+/** The Control UI, built once for every target (browser code is the same everywhere). */
+const stageUi: Step = async (ctx) => {
+  const dir = mkdtempSync(join(tmpdir(), "openclaw-ui-"));
+  const t0 = performance.now();
+  const { manifest, bundle } = await stageControlUi(dir);
+  ctx.uiManifest = manifest;
+  const gz = bundle.files.reduce((n, f) => n + (f.br ?? f.body).length, 0);
+  note(dir, `control UI ${bundle.buildId}: ${bundle.files.length} files, ${(gz / 1024).toFixed(1)} KiB brotli  ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+};
+
+/** Removes the staging directory (also after a failed step). */
+function unstageUi(ctx: Context): void {
+  if (ctx.uiManifest) rmSync(join(ctx.uiManifest, ".."), { recursive: true, force: true });
+  ctx.uiManifest = undefined;
+}
 
 /** dist/openclaw for the machine running the build. */
 const compileHost: Step = async (ctx) => {
@@ -513,9 +538,9 @@ function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-const SINGLE_STEPS: readonly Step[] = [compileHost];
+const SINGLE_STEPS: readonly Step[] = [stageUi, compileHost];
 const PACKAGE_STEPS: readonly Step[] = [writeArchives, writeChecksums, writeFormula, writeScoopManifest];
-const RELEASE_STEPS: readonly Step[] = [compileTargets, ...PACKAGE_STEPS];
+const RELEASE_STEPS: readonly Step[] = [stageUi, compileTargets, ...PACKAGE_STEPS];
 
 /** The packaging steps on a directory that already holds openclaw-<os>-<arch>[.exe] per target. */
 export async function packageRelease(input: {
@@ -559,7 +584,11 @@ async function main(): Promise<void> {
   console.log(`openclaw ${ctx.buildId} (bun ${Bun.version}), ${opts.packageOnly ? `packaging ${shown(opts.outdir)}` : `entry ${shown(opts.entry)}`}`);
   const t0 = performance.now();
   const steps = opts.single ? SINGLE_STEPS : opts.packageOnly ? PACKAGE_STEPS : RELEASE_STEPS;
-  for (const step of steps) await step(ctx);
+  try {
+    for (const step of steps) await step(ctx);
+  } finally {
+    unstageUi(ctx);
+  }
   console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 }
 

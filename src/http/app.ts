@@ -24,6 +24,7 @@ import { registerToolsInvokeRoute } from "./routes/tools-invoke.ts";
 import { routedHookPath } from "./hooks/config.ts";
 import { registerHookRoutes } from "./hooks/routes.ts";
 import { registerCanvasRoutes } from "./canvas/routes.ts";
+import { registerControlUi } from "./control-ui/routes.ts";
 
 export type { Caller, HttpApp, HttpDeps, HttpEnv, PeerSource } from "./env.ts";
 
@@ -48,6 +49,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   registerHookRoutes(app, deps);
   registerCanvasRoutes(app, deps, guard);
   app.doc31("/openapi.json", DOC_INFO);
+  // Last: every other route comes first, the app shell takes what is left under its base path.
+  registerControlUi(app, deps);
 
   app.notFound(() => notFound());
   app.onError((err, c) => {

@@ -10,7 +10,8 @@ describe("every response", () => {
   const { request, post } = testApp();
   test.each([
     ["200", () => request("/v1/models")],
-    ["404", () => request("/nope")],
+    // Asked for as JSON: an unknown GET that accepts HTML gets the Control UI's app shell.
+    ["404", () => request("/nope", { headers: { accept: "application/json" } })],
     ["405", () => request("/v1/models", { method: "POST" })],
     ["401", () => request("/v1/models", { headers: { authorization: "none" } })],
     ["healthz", () => request("/healthz")],
@@ -27,8 +28,8 @@ describe("every response", () => {
 
 describe("routing", () => {
   const { request } = testApp();
-  test.each(["/nope", "/v1/nope", "/v1", "/tools", "/tools/invoke/x"])("%s is a plain-text 404", async (path) => {
-    const res = await request(path);
+  test.each(["/nope", "/v1/nope", "/v1", "/tools", "/tools/invoke/x"])("%s is a plain-text 404 (asked for as JSON)", async (path) => {
+    const res = await request(path, { headers: { accept: "application/json" } });
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
     expect(await res.text()).toBe("Not Found");

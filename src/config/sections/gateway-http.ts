@@ -37,8 +37,17 @@ export const GatewayToolsSchema = z
   .strict()
   .describe("Tool policy for POST /tools/invoke");
 
+/** "" (the root) or "/segment[/segment…]": no trailing slash, no dot segments, URL-safe characters only. */
+const BASE_PATH = /^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?$/;
+
 export const GatewayControlUiSchema = z
   .object({
+    enabled: z.boolean().optional().describe("Serve the Control UI web page on the gateway port (default true)"),
+    basePath: z
+      .string()
+      .regex(BASE_PATH, 'must be "" or a path such as "/openclaw" (letters, digits, "-", "_", "~", ".")')
+      .optional()
+      .describe('URL prefix the Control UI is served under, e.g. "/openclaw" (default "": the root)'),
     allowedOrigins: z
       .array(z.string())
       .optional()

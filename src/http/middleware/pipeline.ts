@@ -17,7 +17,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 export function securityHeaders(): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
     await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+    // A route may send a stricter or broader policy of its own (the Control UI's Permissions-Policy).
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!c.res.headers.has(name)) c.res.headers.set(name, value);
   };
 }
 

@@ -27,7 +27,8 @@ export interface CanvasServer {
 export function startCanvasServer(opts: { config?: OpenClawConfig; auth?: AuthConfig; skippedByEnv?: boolean } = {}): CanvasServer {
   const dir = tempDir("canvas-");
   const caps = new SurfaceCapabilities();
-  const state = { config: opts.config ?? { gateway: { mode: "local" } }, auth: opts.auth ?? ({ mode: "token", token: TOKEN } as AuthConfig) };
+  // The Control UI is off: a traversal the URL parser normalises to /secret.txt would get its app shell.
+  const state = { config: opts.config ?? { gateway: { mode: "local", controlUi: { enabled: false } } }, auth: opts.auth ?? ({ mode: "token", token: TOKEN } as AuthConfig) };
   const app = createHttpApp({
     config: () => state.config,
     auth: () => state.auth,

@@ -1,0 +1,26 @@
+/**
+ * The views, in nav order. Adding one: write views/<id>.ts exporting `mount` (see types.ts and
+ * src/ui/README.md) and add an entry here; a lazily imported view is its own chunk and costs the
+ * first load nothing. Chat is imported eagerly: it is the first screen.
+ */
+import * as chat from "./chat.ts";
+import type { ViewSpec } from "./types.ts";
+
+export const VIEWS: readonly ViewSpec[] = [
+  {
+    id: "chat",
+    title: "Chat",
+    summary: "Talk to an agent and follow its replies as they stream",
+    methods: ["agents.list", "sessions.list", "chat.send", "chat.history", "chat.abort"],
+    load: async () => chat,
+  },
+  {
+    id: "debug",
+    title: "Debug",
+    summary: "Health, status, live events and any method by hand",
+    methods: ["health", "status"],
+    load: () => import("./debug.ts"),
+  },
+];
+
+export const DEFAULT_VIEW = "chat";
