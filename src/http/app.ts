@@ -10,7 +10,7 @@ import { getPath } from "hono/utils/url";
 import type { AgentService } from "../agents/types.ts";
 import { VERSION } from "../version.ts";
 import type { HttpApp, HttpDeps, HttpEnv } from "./env.ts";
-import { notFound, textResponse } from "./errors.ts";
+import { textResponse } from "./errors.ts";
 import { gate, type GateSpec } from "./middleware/gate.ts";
 import { preflight, securityHeaders } from "./middleware/pipeline.ts";
 import { FailedAuthLimiter } from "../auth/limiter.ts";
@@ -24,7 +24,7 @@ import { registerToolsInvokeRoute } from "./routes/tools-invoke.ts";
 import { routedHookPath } from "./hooks/config.ts";
 import { registerHookRoutes } from "./hooks/routes.ts";
 import { registerCanvasRoutes } from "./canvas/routes.ts";
-import { registerControlUi } from "./control-ui/routes.ts";
+import { controlUiFallback } from "./control-ui/routes.ts";
 
 export type { Caller, HttpApp, HttpDeps, HttpEnv, PeerSource } from "./env.ts";
 
@@ -49,10 +49,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   registerHookRoutes(app, deps);
   registerCanvasRoutes(app, deps, guard);
   app.doc31("/openapi.json", DOC_INFO);
-  // Last: every other route comes first, the app shell takes what is left under its base path.
-  registerControlUi(app, deps);
 
-  app.notFound(() => notFound());
+  // Last stage: what no route took is the Control UI's (GET/HEAD under its base path) or a 404.
+  app.notFound(controlUiFallback(deps));
   app.onError((err, c) => {
     deps.onError?.(err, c.req.raw);
     return textResponse("Internal Server Error", 500, { "Cache-Control": "no-store" });

@@ -6,7 +6,7 @@
  * `basePath` are read per request.
  */
 import type { Context } from "hono";
-import type { HttpApp, HttpDeps, HttpEnv } from "../env.ts";
+import type { HttpDeps, HttpEnv } from "../env.ts";
 import { notFound } from "../errors.ts";
 import type { UiFile } from "./bundle.ts";
 import { loadUiBundle, uiAssets, type UiAssets } from "./assets.ts";
@@ -36,7 +36,12 @@ export interface ControlUiOptions {
   load?: () => Promise<UiAssets>;
 }
 
-export function registerControlUi(app: HttpApp, deps: HttpDeps, opts: ControlUiOptions = {}): void {
+/**
+ * The handler for every request no route matched (Hono's notFound): the UI for GET/HEAD under
+ * the base path, the plain 404 for everything else. Being the not-found handler rather than a
+ * catch-all route keeps it out of every other route's match list (and its metrics label).
+ */
+export function controlUiFallback(deps: HttpDeps, opts: ControlUiOptions = {}): (c: Context<HttpEnv>) => Promise<Response> {
   let loading: Promise<UiAssets> | undefined;
   const assets = () => {
     loading ??= (opts.load ?? (async () => uiAssets(await loadUiBundle())))();
@@ -45,13 +50,14 @@ export function registerControlUi(app: HttpApp, deps: HttpDeps, opts: ControlUiO
     return loading;
   };
 
-  app.on(["GET", "HEAD"], "*", async (c, next) => {
+  return async (c) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") return notFound();
     const ui = deps.config().gateway?.controlUi;
-    if (ui?.enabled === false) return next();
+    if (ui?.enabled === false) return notFound();
     const base = normalizeBasePath(ui?.basePath);
     const rel = belowBase(c.req.path, base);
-    if (rel === undefined) return next();
-    if (base === "" && NOT_CLIENT_ROUTES.test(rel)) return next();
+    if (rel === undefined) return notFound();
+    if (base === "" && NOT_CLIENT_ROUTES.test(rel)) return notFound();
     const files = await assets();
     const name = rel.replace(/^\/+/, "");
     if (name.startsWith("assets/")) {
@@ -62,7 +68,7 @@ export function registerControlUi(app: HttpApp, deps: HttpDeps, opts: ControlUiO
     if (file) return send(c, file, files);
     if (!acceptsHtml(c.req.header("accept"))) return notFound();
     return send(c, files.index(base), files);
-  });
+  };
 }
 
 function send(c: Context<HttpEnv>, file: UiFile, files: UiAssets): Response {
