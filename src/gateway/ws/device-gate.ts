@@ -5,7 +5,8 @@
  */
 import type { PendingRequest } from "../../nodes/pairing-store.ts";
 import { DetailCodes, ErrorCodes, type ConnectParams } from "../../protocol/index.ts";
-import { authenticate, HandshakeError, type AuthOutcome } from "../auth.ts";
+import { authenticate, effectiveScopes, HandshakeError, type AuthOutcome } from "../auth.ts";
+import { isLoopbackHostname, normalizeOrigin } from "../../auth/origin.ts";
 import type { GatewayRuntime } from "../runtime.ts";
 import type { ConnState } from "./conn.ts";
 
@@ -52,9 +53,30 @@ export function authenticateDevice(p: ConnectParams, d: ConnState, gw: GatewayRu
   throw unauthorized(`unauthorized: gateway ${kind} missing (provide gateway auth ${kind})`, kind === "token" ? DetailCodes.AUTH_TOKEN_MISSING : DetailCodes.AUTH_PASSWORD_MISSING, `${kind}_missing`, "update_auth_configuration", false);
 }
 
-/** Silent approval: a loopback peer with no forwarding headers and no browser Origin, unless turned off. */
-function silentAllowed(d: ConnState, gw: GatewayRuntime): boolean {
-  return d.localPeer && !d.origin && gw.config.gateway?.nodes?.pairing?.autoApproveLocal !== false;
+/** The browser clients the gateway serves itself (the Control UI and its webchat mode). */
+const CONTROL_UI_CLIENTS = new Set(["openclaw-control-ui", "webchat-ui", "webchat"]);
+
+/**
+ * Silent approval, unless turned off: a loopback peer with no forwarding headers, and either no
+ * browser Origin (a local process) or the Control UI opened on a loopback origin of this machine
+ * (the origin check has already passed by now), as the published gateway auto-pairs it.
+ */
+function silentAllowed(p: ConnectParams, d: ConnState, gw: GatewayRuntime): boolean {
+  if (!d.localPeer || gw.config.gateway?.nodes?.pairing?.autoApproveLocal === false) return false;
+  if (!d.origin) return true;
+  const origin = normalizeOrigin(d.origin);
+  return origin !== undefined && CONTROL_UI_CLIENTS.has(p.client.id) && isLoopbackHostname(new URL(origin).hostname);
+}
+
+/**
+ * What a device operator may do: the scopes it asks for that its pairing approved. The CLI and
+ * backend clients keep the rule they have without a device (effectiveScopes).
+ */
+export function deviceScopes(p: ConnectParams, gw: GatewayRuntime, deviceId: string): string[] {
+  const trusted = effectiveScopes(p);
+  if (trusted.length) return trusted;
+  const approved = new Set(gw.pairing.paired(deviceId)?.scopes ?? []);
+  return [...new Set(p.scopes ?? [])].filter((s) => approved.has(s));
 }
 
 /** Gate 1. Returns what hello-ok tells the device; throws PairingRequiredError while it waits. */
@@ -82,7 +104,7 @@ export function admitDevice(p: ConnectParams, d: ConnState, gw: GatewayRuntime, 
   };
   const upgrade = paired && sameKey;
   // An already-paired device asking for another role is never approved silently.
-  if (silentAllowed(d, gw) && !(upgrade && role !== "operator")) {
+  if (silentAllowed(p, d, gw) && !(upgrade && role !== "operator")) {
     const now = Date.now();
     const { token } = gw.pairing.pairNow(input, "silent", now);
     gw.bus.broadcast("device.pair.resolved", { requestId: crypto.randomUUID(), deviceId, decision: "approved", ts: now }, undefined, "operator.pairing");

@@ -8,7 +8,7 @@ import { checkOrigin } from "../../auth/origin.ts";
 import { verifyDeviceProof } from "../../nodes/identity.ts";
 import { authenticate, effectiveScopes, HandshakeError, type AuthOutcome } from "../auth.ts";
 import { reconcileNodeOnConnect } from "../nodes.ts";
-import { admitDevice, authenticateDevice, PairingRequiredError, type DeviceAdmission } from "./device-gate.ts";
+import { admitDevice, authenticateDevice, deviceScopes, PairingRequiredError, type DeviceAdmission } from "./device-gate.ts";
 import type { MethodRegistry } from "../methods/registry.ts";
 import type { GatewayRuntime } from "../runtime.ts";
 import type { GatewaySocket } from "./conn.ts";
@@ -111,7 +111,7 @@ export function handlePreConnect(
     }
     d.client = p.client;
     d.role = p.role ?? "operator";
-    d.scopes = d.role === "node" ? [] : effectiveScopes(p);
+    d.scopes = d.role === "node" ? [] : d.deviceId ? deviceScopes(p, gw, d.deviceId) : effectiveScopes(p);
     if (d.role !== "node" && p.caps?.length) d.caps = p.caps;
     d.authMethod = outcome.method;
   } catch (err) {
