@@ -28,6 +28,7 @@ export function createCli(ctx: CliContext): CommandDef {
       cron: () => import("./cron.ts").then((m) => m.createCronCommand(ctx)),
       approvals: () => import("./approvals/index.ts").then((m) => m.createApprovalsCommand(ctx)),
       "exec-approvals": () => import("./approvals/index.ts").then((m) => m.createApprovalsCommand(ctx, "exec-approvals")),
+      dashboard: () => import("./dashboard.ts").then((m) => m.createDashboardCommand(ctx)),
     },
   }) as CommandDef;
 }
