@@ -14,6 +14,7 @@ export interface EmbeddedManifest {
   buildId: string;
   entry: string;
   styles: string[];
+  icon: string;
   files: Array<{ path: string; contentType: string; immutable: boolean; body: string; br?: string; gzip?: string }>;
 }
 
@@ -51,7 +52,8 @@ export function uiAssets(bundle: UiBundle, madeAt = new Date()): UiAssets {
           .replaceAll("{{buildId}}", escapeAttr(bundle.buildId))
           .replaceAll("{{version}}", escapeAttr(VERSION))
           .replaceAll("{{styles}}", styles)
-          .replaceAll("{{entry}}", `${base}/${escapeAttr(bundle.entry)}`);
+          .replaceAll("{{entry}}", `${base}/${escapeAttr(bundle.entry)}`)
+          .replaceAll("{{icon}}", `${base}/${escapeAttr(bundle.icon)}`);
         file = precompress({ path: "index.html", contentType: template.contentType, immutable: false, body: new TextEncoder().encode(html) });
         indexes.set(basePath, file);
       }
@@ -68,7 +70,7 @@ async function fromManifest(m: EmbeddedManifest): Promise<UiBundle> {
       return { path: f.path, contentType: f.contentType, immutable: f.immutable, body: body!, ...(br ? { br } : {}), ...(gzip ? { gzip } : {}) };
     }),
   );
-  return { buildId: m.buildId, entry: m.entry, styles: m.styles, files };
+  return { buildId: m.buildId, entry: m.entry, styles: m.styles, icon: m.icon, files };
 }
 
 /** The embedded files in a compiled binary, else a fresh build of src/ui (a few hundred ms, once). */

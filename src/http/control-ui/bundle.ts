@@ -28,6 +28,8 @@ export interface UiBundle {
   /** The JS entry and stylesheet under assets/, which index.html names. */
   entry: string;
   styles: string[];
+  /** The favicon under assets/. */
+  icon: string;
   files: UiFile[];
 }
 
@@ -60,8 +62,8 @@ export function precompress(file: Omit<UiFile, "br" | "gzip">): UiFile {
   return { ...file, ...(br.length < file.body.length ? { br } : {}), ...(gzip.length < file.body.length ? { gzip } : {}) };
 }
 
-/** Files served as they are, under their own names (not hashed: no-cache). */
-const STATIC_FILES = ["favicon.svg"];
+/** The icon, served from assets/ under a content-hashed name like the bundle's outputs. */
+const ICON = "favicon.svg";
 
 export async function buildControlUi(sourceDir = UI_SOURCE_DIR): Promise<UiBundle> {
   const result = await Bun.build({
@@ -88,12 +90,12 @@ export async function buildControlUi(sourceDir = UI_SOURCE_DIR): Promise<UiBundl
     files.push(precompress({ path, contentType: contentTypeOf(name), immutable: true, body: new Uint8Array(await out.arrayBuffer()) }));
   }
   if (!entry) throw new Error("control UI build produced no entry point");
-  for (const name of STATIC_FILES) {
-    files.push(precompress({ path: name, contentType: contentTypeOf(name), immutable: false, body: await Bun.file(join(sourceDir, name)).bytes() }));
-  }
+  const iconBody = await Bun.file(join(sourceDir, ICON)).bytes();
+  const icon = `assets/favicon-${new Bun.CryptoHasher("sha256").update(iconBody).digest("hex").slice(0, 8)}.svg`;
+  files.push(precompress({ path: icon, contentType: contentTypeOf(ICON), immutable: true, body: iconBody }));
   // The template is filled per base path when served; stored uncompressed.
   files.push({ path: INDEX_TEMPLATE, contentType: contentTypeOf(INDEX_TEMPLATE), immutable: false, body: await Bun.file(join(sourceDir, INDEX_TEMPLATE)).bytes() });
   const hasher = new Bun.CryptoHasher("sha256");
   for (const f of files) hasher.update(f.path).update(f.body);
-  return { buildId: hasher.digest("hex").slice(0, 12), entry, styles, files };
+  return { buildId: hasher.digest("hex").slice(0, 12), entry, styles, icon, files };
 }

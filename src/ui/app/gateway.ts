@@ -63,7 +63,8 @@ const NEEDS_USER = new Set(["AUTH_TOKEN_MISSING", "AUTH_PASSWORD_MISSING", "AUTH
 
 export interface GatewayOptions {
   url: string;
-  key: DeviceKey;
+  /** Made while the socket opens (a first visit generates it): awaited when the challenge arrives. */
+  key: Promise<DeviceKey>;
   buildId: string;
   version: string;
   credentials(): Credentials;
@@ -156,7 +157,8 @@ export class GatewayConnection {
         return;
       }
       if (frame.type === "event" && frame.event === "connect.challenge" && !established) {
-        void this.sendConnect(ws, String(frame.payload?.nonce ?? ""));
+        // No key (the page shows why): the socket is closed rather than left waiting.
+        this.sendConnect(ws, String(frame.payload?.nonce ?? "")).catch(() => ws.close(1000, ""));
       } else if (frame.type === "res" && frame.id === "connect") {
         if (frame.ok) {
           established = true;
@@ -215,7 +217,7 @@ export class GatewayConnection {
     if (creds.password) auth.password = creds.password;
     if (!creds.token && !creds.password && creds.deviceToken) auth.deviceToken = creds.deviceToken;
     const signedAt = Date.now();
-    const key = this.opts.key;
+    const key = await this.opts.key;
     const signature = await key.sign(
       connectPayload(key.deviceId, {
         clientId: CLIENT_ID, clientMode: CLIENT_MODE, role: ROLE, scopes: SCOPES, signedAt, nonce,

@@ -35,13 +35,14 @@ async function boot(): Promise<void> {
   const router = new Router(base);
   fill(root, connectingScreen());
 
-  let key: DeviceKey;
-  try {
-    key = await deviceKey();
-  } catch (err) {
-    fill(root, errorScreen({ code: "DEVICE_KEY", message: `Could not create this browser's device key: ${String(err)}` }, undefined, { retry: () => location.reload(), resetIdentity: resetIdentity }));
-    return;
-  }
+  // The key is made (or opened) while the socket connects; connect waits for it.
+  const key = deviceKey();
+  key.catch((err: unknown) => {
+    gateway.stop();
+    fill(root, errorScreen({ code: "DEVICE_KEY", message: `Could not create this browser's device key: ${String(err)}` }, undefined, { retry: () => location.reload(), resetIdentity }));
+  });
+  let deviceId = "";
+  void key.then((k) => (deviceId = k.deviceId), () => {});
 
   /** A secret typed into the sign-in form: tried once, kept in memory (a token also in the tab's storage once accepted). */
   let typed: string | undefined;
@@ -115,7 +116,7 @@ async function boot(): Promise<void> {
   function refusedScreen(error: RpcError, retryInMs?: number): HTMLElement {
     const code = error.details?.code ?? error.code;
     if (code === "CONTROL_UI_ORIGIN_NOT_ALLOWED") return originScreen(error, retryInMs, () => gateway.reconnect());
-    if (code === "PAIRING_REQUIRED") return pairingScreen(error, key.deviceId, () => gateway.reconnect());
+    if (code === "PAIRING_REQUIRED") return pairingScreen(error, deviceId, () => gateway.reconnect());
     if (code === "AUTH_TOKEN_MISSING" || code === "AUTH_PASSWORD_MISSING" || code === "DEVICE_IDENTITY_REQUIRED" || MISMATCH.has(code)) {
       return signInScreen({
         error: MISMATCH.has(code) ? "That secret was not accepted by the gateway." : undefined,

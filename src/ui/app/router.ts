@@ -34,12 +34,13 @@ export class Router {
     return `${this.base}${path}`;
   }
 
-  navigate(path: string, opts: { replace?: boolean } = {}): void {
+  /** `silent`: only rewrite the address (replace), without telling the listeners (a view canonicalising its own URL). */
+  navigate(path: string, opts: { replace?: boolean; silent?: boolean } = {}): void {
     const url = this.href(path);
     if (url === location.pathname + location.search) return;
-    if (opts.replace) history.replaceState(null, "", url);
+    if (opts.replace || opts.silent) history.replaceState(null, "", url);
     else history.pushState(null, "", url);
-    this.changed();
+    if (!opts.silent) this.changed();
   }
 
   onChange(listener: (r: Route) => void): void {

@@ -63,7 +63,7 @@ describe("the app shell", () => {
     // Every script is a file (the CSP would block an inline one); no inline style either.
     for (const tag of page.match(/<script\b[^>]*>/g) ?? []) expect(tag).toMatch(/\bsrc="\/assets\//);
     expect(page).not.toMatch(/<style|\sstyle=/);
-    expect(assetPaths(page).length).toBe(2);
+    expect(assetPaths(page).length).toBe(3);
   });
 
   for (const path of ["/chat", "/chat/main/agent%3Amain%3Amain", "/sessions", "/nodes", "/channels", "/logs", "/config", "/debug", "/nonexistent/deep", "/tools/invoke/x"]) {
@@ -118,7 +118,9 @@ describe("the app shell", () => {
 
 describe("assets", () => {
   test("hashed assets: immutable for a year, Vary and Last-Modified, no ETag; brotli, gzip or identity by Accept-Encoding", async () => {
-    for (const path of assetPaths(html)) {
+    const code = assetPaths(html).filter((p) => !p.endsWith(".svg"));
+    expect(code).toHaveLength(2);
+    for (const path of code) {
       expect(path).toMatch(/^\/assets\/[a-z0-9-]+-[a-z0-9]{8}\.(js|css)$/);
       const plain = await get(`${base}${path}`);
       expect(plain.status).toBe(200);
@@ -149,11 +151,14 @@ describe("assets", () => {
     expect(await res.text()).toBe("Not Found");
   });
 
-  test("unversioned files are no-cache; the favicon is an SVG", async () => {
-    const res = await get(`${base}/favicon.svg`);
+  test("the favicon is a hashed SVG under assets/ (cached like the rest); nothing is served from the root but the shell", async () => {
+    const icon = /<link rel="icon" href="([^"]+)"/.exec(html)![1]!;
+    expect(icon).toMatch(/^\/assets\/favicon-[0-9a-f]{8}\.svg$/);
+    const res = await get(`${base}${icon}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("image/svg+xml");
-    expect(res.headers.get("cache-control")).toBe("no-cache");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(await (await get(`${base}/index.html`)).text()).toBe(html);
   });
 
   test("index.html, the stylesheet and the entry script, compressed, are well under 100 KB", async () => {
@@ -174,7 +179,7 @@ describe("gateway.controlUi", () => {
     const assets = assetPaths(page);
     expect(assets.every((a) => a.startsWith("/openclaw/assets/"))).toBe(true);
     for (const a of assets) expect((await get(`${b}${a}`)).status).toBe(200);
-    expect(page).toContain('href="/openclaw/favicon.svg"');
+    expect(page).toMatch(/href="\/openclaw\/assets\/favicon-[0-9a-f]{8}\.svg"/);
     expect((await get(`${b}/`)).status).toBe(404);
     expect((await get(`${b}/chat`)).status).toBe(404);
     expect((await get(`${b}/openclawx`)).status).toBe(404);

@@ -13,6 +13,7 @@ import type { View, ViewContext } from "./types.ts";
 interface Agent { id: string; name?: string; model?: string; isDefault: boolean }
 interface AgentsList { defaultId: string; mainKey: string; agents: Agent[] }
 interface SessionRow { key: string; agentId: string; updatedAt: number; status: string; messageCount: number; lastPreview?: string }
+interface HistoryPage { messages: WireMessage[]; hasMore: boolean; totalMessages: number }
 
 interface ActiveRun {
   runId: string;
@@ -85,6 +86,10 @@ export function mount(host: HTMLElement, ctx: ViewContext, initial: Route): View
   async function load(route: Route): Promise<void> {
     const seq = ++loadSeq;
     try {
+      // The session's history and list are asked for together with the agents (one round trip on
+      // a first load): for the session in the address, or the usual default (main/main) when none.
+      const guess = { agentId: route.segments[1] ?? "main", rest: route.segments[2] ?? "main" };
+      const early = agents ? undefined : fetchSession(guess.agentId, `agent:${guess.agentId}:${guess.rest}`);
       agents ??= await ctx.request<AgentsList>("agents.list", {});
       const wanted = route.segments[1];
       const agent = agents.agents.find((a) => a.id === wanted) ?? agents.agents.find((a) => a.id === agents!.defaultId) ?? agents.agents[0];
@@ -93,26 +98,46 @@ export function mount(host: HTMLElement, ctx: ViewContext, initial: Route): View
         return;
       }
       agentId = agent.id;
-      sessionKey = `agent:${agentId}:${route.segments[2] || agents.mainKey}`;
-      if (wanted !== agentId || !route.segments[2]) {
-        ctx.navigate(sessionPath(sessionKey), { replace: true });
-        return;
-      }
+      sessionKey = `agent:${agentId}:${agent.id === wanted && route.segments[2] ? route.segments[2] : agents.mainKey}`;
+      // The canonical address for what is shown, without routing again.
+      ctx.navigate(sessionPath(sessionKey), { silent: true });
       fill(agentSelect, agents.agents.map((a) => h("option", { value: a.id, selected: a.id === agentId }, a.name ? `${a.name} (${a.id})` : a.id)));
       title.textContent = rest(sessionKey);
       title.title = sessionKey;
       active = undefined;
       setRunning(false);
-      await Promise.all([loadSessions(seq), loadHistory(seq)]);
+      const data = early && early.agentId === agentId && early.key === sessionKey ? early : fetchSession(agentId, sessionKey);
+      const [sessions, history] = await Promise.all([data.sessions, data.history]);
+      if (seq !== loadSeq) return;
+      showSessions(sessions.sessions);
+      showHistory(history);
+      // For tests and measurements: the first moment the chat view is usable.
+      if (performance.getEntriesByName("openclaw:chat-ready").length === 0) performance.mark("openclaw:chat-ready");
     } catch (err) {
       if (seq === loadSeq) fill(log, h("p", { class: "error pad", role: "alert" }, errorText(err)));
     }
   }
 
-  async function loadSessions(seq = loadSeq): Promise<void> {
+  function fetchSession(agent: string, key: string) {
+    const sessions = ctx.request<{ sessions: SessionRow[] }>("sessions.list", { agentId: agent, limit: 50 });
+    const history = ctx.request<HistoryPage>("chat.history", { sessionKey: key, limit: HISTORY_LIMIT });
+    // A guess that turns out wrong is dropped: its failure is nobody's to report.
+    sessions.catch(() => {});
+    history.catch(() => {});
+    return { agentId: agent, key, sessions, history };
+  }
+
+  async function loadSessions(): Promise<void> {
     const res = await ctx.request<{ sessions: SessionRow[] }>("sessions.list", { agentId, limit: 50 });
-    if (seq !== loadSeq) return;
-    const rows = res.sessions.some((s) => s.key === sessionKey) ? res.sessions : [{ key: sessionKey, agentId, updatedAt: Date.now(), status: "idle", messageCount: 0 } as SessionRow, ...res.sessions];
+    showSessions(res.sessions);
+  }
+
+  async function loadHistory(): Promise<void> {
+    showHistory(await ctx.request<HistoryPage>("chat.history", { sessionKey, limit: HISTORY_LIMIT }));
+  }
+
+  function showSessions(list: SessionRow[]): void {
+    const rows = list.some((s) => s.key === sessionKey) ? list : [{ key: sessionKey, agentId, updatedAt: Date.now(), status: "idle", messageCount: 0 } as SessionRow, ...list];
     fill(sessionSelect, rows.map((s) => h("option", { value: s.key, selected: s.key === sessionKey }, rest(s.key))));
     fill(sessionList, rows.map((s) =>
       h("li", null, h("a", { href: ctx.href(sessionPath(s.key)), "aria-current": s.key === sessionKey ? "page" : undefined },
@@ -123,9 +148,7 @@ export function mount(host: HTMLElement, ctx: ViewContext, initial: Route): View
     ));
   }
 
-  async function loadHistory(seq = loadSeq): Promise<void> {
-    const res = await ctx.request<{ messages: WireMessage[]; hasMore: boolean; totalMessages: number }>("chat.history", { sessionKey, limit: HISTORY_LIMIT });
-    if (seq !== loadSeq) return;
+  function showHistory(res: HistoryPage): void {
     const items = renderHistory(res.messages);
     fill(log,
       res.hasMore ? h("p", { class: "muted small center" }, `Showing the last ${res.messages.length} of ${res.totalMessages} messages.`) : null,

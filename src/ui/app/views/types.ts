@@ -16,7 +16,8 @@ export interface ViewContext {
   request<T = any>(method: string, params?: unknown, timeoutMs?: number): Promise<T>;
   /** An event listener that lives as long as the view. */
   on(event: string, listener: (payload: any, event: string) => void): void;
-  navigate(path: string, opts?: { replace?: boolean }): void;
+  /** `silent`: rewrite the address without re-routing (a view canonicalising its own URL). */
+  navigate(path: string, opts?: { replace?: boolean; silent?: boolean }): void;
   href(path: string): string;
   /** Aborted when the view unmounts: for timers and fetches. */
   readonly signal: AbortSignal;
