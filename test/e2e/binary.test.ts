@@ -55,6 +55,39 @@ test("gateway run answers health and stops cleanly on SIGTERM", async () => {
   expect((await c.waitClose()).code).toBe(1012);
 });
 
+test("the binary serves the Control UI embedded in it (no src/ui next to it)", async () => {
+  const home = makeHome({ gateway: { mode: "local" } });
+  const p = run(["gateway", "run", "--port", "0", "--token", "bin-token-0123456789"], home);
+  try {
+    const reader = p.stdout.getReader();
+    let out = "";
+    let url: string | undefined;
+    while (!url) {
+      const r = await reader.read();
+      if (r.done) throw new Error(`binary exited before ready: ${out}${await new Response(p.stderr).text()}`);
+      out += new TextDecoder().decode(r.value);
+      url = /Gateway ready: ws:\/\/(\S+)/.exec(out)?.[1];
+    }
+    reader.releaseLock();
+    const base = `http://${url.replace(/\/$/, "")}`;
+    const page = await fetch(`${base}/chat`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBe(3);
+    for (const a of assets) {
+      const res = await fetch(`${base}${a}`, { headers: { "accept-encoding": "br" }, decompress: false } as RequestInit);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      if (!a.endsWith(".svg")) expect(res.headers.get("content-encoding")).toBe("br");
+    }
+  } finally {
+    p.kill("SIGTERM");
+    await p.exited;
+  }
+});
+
 test("install --dry-run writes a unit whose ExecStart is the binary itself", async () => {
   const home = makeHome({ gateway: { mode: "local", auth: { token: "t0ken-in-config-123456" } } });
   const p = Bun.spawn([bin, "gateway", "install", "--dry-run"], {
