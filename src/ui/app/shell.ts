@@ -59,12 +59,16 @@ export class Shell {
   setBanner(text: string | undefined): void {
     this.banner.hidden = text === undefined;
     this.banner.textContent = text ?? "";
-    this.status.dataset.state = text === undefined ? "ok" : "waiting";
-    this.status.textContent = text === undefined ? `Connected · ${this.hello.server.version}` : "Reconnecting…";
+    if (text === undefined) this.renderStatus();
+    else {
+      this.status.dataset.state = "waiting";
+      fill(this.status, "Reconnecting…");
+    }
   }
 
   private renderStatus(): void {
-    this.status.textContent = `Connected · ${this.hello.server.version}`;
+    this.status.dataset.state = "ok";
+    fill(this.status, h("span", null, "Connected", h("span", { class: "conn-version" }, ` · ${this.hello.server.version}`)));
     this.status.title = `Gateway ${this.hello.server.version}, ${location.host}`;
   }
 

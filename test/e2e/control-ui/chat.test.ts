@@ -64,7 +64,8 @@ describe.skipIf(!!skipReason)("Control UI chat", () => {
     const row = page.locator(".tool").last();
     await row.waitFor();
     await page.waitForSelector(".msg-assistant[data-state=done]:last-of-type, .msg-assistant:last-of-type[data-state=done]");
-    await page.waitForFunction(`[...document.querySelectorAll(".tool")].at(-1)?.getAttribute("data-status") === "done"`);
+    // A function, not a string: the page's CSP refuses eval (a string would be evaluated).
+    await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll(".tool")].at(-1)?.getAttribute("data-status") === "done");
     expect(await row.locator(".tool-name").textContent()).toBe("sessions_list");
     await row.locator("summary").click();
     expect(await row.locator(".tool-result").textContent()).toContain("sessions");
