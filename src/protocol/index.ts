@@ -6,7 +6,7 @@ export * from "./events.ts";
 export * from "./methods/types.ts";
 export type { Health } from "./methods/system.ts";
 export type { LogsTailResult } from "./methods/logs.ts";
-export { ApprovalsDocumentSchema, AllowlistEntrySchema, ASK_LEVELS, SECURITY_LEVELS } from "./methods/approvals.ts";
+export { approvalsDocumentSchema, allowlistEntrySchema, ASK_LEVELS, SECURITY_LEVELS } from "./methods/approvals.ts";
 import * as system from "./methods/system.ts";
 import * as config from "./methods/config.ts";
 import * as logs from "./methods/logs.ts";

@@ -5,10 +5,10 @@
  */
 import type { z } from "zod";
 import type { ExecAsk, ExecPolicy, ExecSecurity } from "../../agents/tools/types.ts";
-import { ASK_LEVELS, AllowlistEntrySchema, ApprovalsDocumentSchema, formatIssues, SECURITY_LEVELS } from "../../protocol/index.ts";
+import { ASK_LEVELS, allowlistEntrySchema, approvalsDocumentSchema, formatIssues, SECURITY_LEVELS } from "../../protocol/index.ts";
 
-export type AllowlistEntry = z.output<typeof AllowlistEntrySchema>;
-export type ApprovalsDocument = z.output<typeof ApprovalsDocumentSchema>;
+export type AllowlistEntry = z.output<ReturnType<typeof allowlistEntrySchema>>;
+export type ApprovalsDocument = z.output<ReturnType<typeof approvalsDocumentSchema>>;
 
 export interface ResolvedDefaults extends ExecPolicy {
   autoAllowSkills: boolean;
@@ -29,7 +29,7 @@ export class InvalidDocumentError extends Error {}
  * argPattern that is not a regular expression is refused here, not discovered at exec time.
  */
 export function normalizeDocument(input: unknown, newId: () => string = () => crypto.randomUUID()): ApprovalsDocument {
-  const parsed = ApprovalsDocumentSchema.safeParse(input);
+  const parsed = approvalsDocumentSchema().safeParse(input);
   if (!parsed.success) throw new InvalidDocumentError(`invalid exec approvals file: ${formatIssues(parsed.error.issues)}`);
   const doc = parsed.data;
   for (const [agentId, agent] of Object.entries(doc.agents ?? {})) {

@@ -6,7 +6,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { OpenOnFirstUse, openPrivateDatabase } from "../../store-file.ts";
-import { ApprovalsDocumentSchema } from "../../protocol/index.ts";
+import { approvalsDocumentSchema } from "../../protocol/index.ts";
 import { emptyDocument, type ApprovalsDocument } from "./document.ts";
 
 const SCHEMA = `
@@ -58,7 +58,7 @@ export class ExecApprovalsStore {
     } catch (err) {
       throw new ApprovalsStoreError(`exec approvals document in ${this.path} is not JSON: ${(err as Error).message}`);
     }
-    const doc = ApprovalsDocumentSchema.safeParse(parsed);
+    const doc = approvalsDocumentSchema().safeParse(parsed);
     if (!doc.success) throw new ApprovalsStoreError(`exec approvals document in ${this.path} is invalid: ${doc.error.issues[0]?.message ?? "unknown"}`);
     this.cache = { path: this.path, exists: true, hash: row.hash, file: doc.data };
     return this.cache;

@@ -1,9 +1,12 @@
 import { z } from "zod";
-import { defineMethod } from "./types.ts";
+import { lazyMethod } from "./types.ts";
 
-export const agentsList = defineMethod({
+export const agentsList = lazyMethod({
   name: "agents.list",
   description: "The configured agents and which one is the default",
+  scope: "operator.read",
+  lenientParams: true,
+}, () => ({
   params: z.strictObject({}),
   result: z.object({
     defaultId: z.string(),
@@ -11,9 +14,7 @@ export const agentsList = defineMethod({
     scope: z.string(),
     agents: z.array(z.object({ id: z.string(), name: z.string().optional(), model: z.string().optional(), isDefault: z.boolean() })),
   }),
-  scope: "operator.read",
-  lenientParams: true,
-});
+}));
 
 /** Loose on purpose: clients send routing and delivery hints this gateway may not act on yet. */
 export const AgentParamsSchema = z.looseObject({
@@ -54,10 +55,11 @@ export const AgentFinalSchema = z.object({
     .optional(),
 });
 
-export const agent = defineMethod({
+export const agent = lazyMethod({
   name: "agent",
   description: "Run an agent turn. Two responses on the same id: {status:\"accepted\"} once the message is stored, then the final result; agent/chat events stream in between",
+  scope: "operator.write",
+}, () => ({
   params: AgentParamsSchema,
   result: z.union([AgentAcceptedSchema, AgentFinalSchema]),
-  scope: "operator.write",
-});
+}));

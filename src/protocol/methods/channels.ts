@@ -1,13 +1,15 @@
 /** Chat channels: sending on request, status and lifecycle, and pairing of senders. */
 import { z } from "zod";
-import { defineMethod } from "./types.ts";
+import { lazyMethod } from "./types.ts";
 
 const Key = z.string().min(1).max(256);
 const Open = z.record(z.string(), z.unknown());
 
-export const send = defineMethod({
+export const send = lazyMethod({
   name: "send",
   description: "Send a message to a chat on a channel (idempotent: a repeat with the same idempotencyKey returns the first result and sends nothing)",
+  scope: "operator.write",
+}, () => ({
   params: z.strictObject({
     to: z.string().min(1),
     message: z.string().max(100_000).optional(),
@@ -30,12 +32,13 @@ export const send = defineMethod({
     idempotencyKey: Key,
   }),
   result: z.object({ runId: z.string(), messageId: z.string(), channel: z.string(), chatId: z.string().optional() }),
-  scope: "operator.write",
-});
+}));
 
-export const poll = defineMethod({
+export const poll = lazyMethod({
   name: "poll",
   description: "Send a poll to a chat (idempotent by idempotencyKey)",
+  scope: "operator.write",
+}, () => ({
   params: z.strictObject({
     to: z.string().min(1),
     question: z.string().min(1).max(300),
@@ -51,12 +54,13 @@ export const poll = defineMethod({
     idempotencyKey: Key,
   }),
   result: z.object({ runId: z.string(), messageId: z.string(), channel: z.string(), chatId: z.string().optional(), pollId: z.string().optional() }),
-  scope: "operator.write",
-});
+}));
 
-export const messageAction = defineMethod({
+export const messageAction = lazyMethod({
   name: "message.action",
   description: "A channel message action (send, poll, react), as `openclaw message <verb>` sends it",
+  scope: "operator.write",
+}, () => ({
   params: z.strictObject({
     channel: z.string().min(1),
     action: z.string().min(1),
@@ -75,12 +79,14 @@ export const messageAction = defineMethod({
     idempotencyKey: Key,
   }),
   result: z.object({ ok: z.boolean() }).passthrough(),
-  scope: "operator.write",
-});
+}));
 
-export const channelsStatus = defineMethod({
+export const channelsStatus = lazyMethod({
   name: "channels.status",
   description: "Every configured channel account: configured/running/connected, last activity and errors, statusIssues; probe:true asks each account's service too",
+  scope: "operator.read",
+  lenientParams: true,
+}, () => ({
   params: z.strictObject({ probe: z.boolean().optional(), timeoutMs: z.int().min(0).optional(), channel: z.string().optional() }),
   result: z.object({
     ts: z.number(),
@@ -95,82 +101,88 @@ export const channelsStatus = defineMethod({
     statusIssues: z.array(z.object({ channel: z.string(), accountId: z.string(), kind: z.string(), message: z.string(), fix: z.string().optional() })),
     warnings: z.array(z.string()).optional(),
   }),
-  scope: "operator.read",
-  lenientParams: true,
-});
+}));
 
 const ChannelAccountParams = z.strictObject({ channel: z.string().min(1), accountId: z.string().min(1).optional() });
 
-export const channelsStart = defineMethod({
+export const channelsStart = lazyMethod({
   name: "channels.start",
   description: "Start a channel account (also after channels.stop); the outcome says whether a task was handed off",
+  scope: "operator.admin",
+}, () => ({
   params: ChannelAccountParams,
   result: z.object({ channel: z.string(), accountId: z.string(), started: z.boolean(), outcome: z.object({ status: z.string(), reason: z.string().optional() }) }),
-  scope: "operator.admin",
-});
+}));
 
-export const channelsStop = defineMethod({
+export const channelsStop = lazyMethod({
   name: "channels.stop",
   description: "Stop a channel account; it stays stopped across config reloads until channels.start",
+  scope: "operator.admin",
+}, () => ({
   params: ChannelAccountParams,
   result: z.object({ channel: z.string(), accountId: z.string(), stopped: z.boolean() }),
-  scope: "operator.admin",
-});
+}));
 
-export const channelsPairingList = defineMethod({
+export const channelsPairingList = lazyMethod({
   name: "channels.pairing.list",
   description: "Senders waiting for approval to message the assistant, per channel account",
-  params: z.strictObject({ channel: z.string().optional(), accountId: z.string().optional() }),
-  result: z.object({ accounts: z.array(Open), requests: z.array(Open), commandOwnerConfigured: z.boolean(), limits: z.object({ pendingPerAccount: z.number(), ttlMs: z.number() }) }),
   scope: "operator.pairing",
   lenientParams: true,
-});
+}, () => ({
+  params: z.strictObject({ channel: z.string().optional(), accountId: z.string().optional() }),
+  result: z.object({ accounts: z.array(Open), requests: z.array(Open), commandOwnerConfigured: z.boolean(), limits: z.object({ pendingPerAccount: z.number(), ttlMs: z.number() }) }),
+}));
 
-export const channelsPairingApprove = defineMethod({
+export const channelsPairingApprove = lazyMethod({
   name: "channels.pairing.approve",
   description: "Approve a sender (by request id or pairing code): direct messages only, never groups; notify tells them",
+  scope: "operator.pairing",
+}, () => ({
   params: z.strictObject({
     channel: z.string().min(1), accountId: z.string().min(1).optional(), requestId: z.string().min(1),
     notify: z.boolean().optional(), bootstrapCommandOwner: z.boolean().optional(),
   }),
   result: z.object({ requestId: z.string(), senderId: z.string(), notification: z.string(), commandOwnerBootstrap: z.string() }),
-  scope: "operator.pairing",
-});
+}));
 
-export const channelsPairingDismiss = defineMethod({
+export const channelsPairingDismiss = lazyMethod({
   name: "channels.pairing.dismiss",
   description: "Drop a sender's pairing request without approving it",
+  scope: "operator.pairing",
+}, () => ({
   params: z.strictObject({ channel: z.string().min(1), accountId: z.string().min(1).optional(), requestId: z.string().min(1) }),
   result: z.object({ requestId: z.string(), senderId: z.string() }),
-  scope: "operator.pairing",
-});
+}));
 
-export const channelsLogout = defineMethod({
+export const channelsLogout = lazyMethod({
   name: "channels.logout",
   description: "Log a channel account out: it stops (until channels.start); WhatsApp's linked-device credentials are removed, Telegram's botToken/tokenFile leave the config file",
+  scope: "operator.admin",
+}, () => ({
   params: ChannelAccountParams,
   result: z.object({ channel: z.string(), accountId: z.string(), cleared: z.boolean(), envToken: z.boolean().optional(), loggedOut: z.boolean().optional() }),
-  scope: "operator.admin",
-});
+}));
 
-export const webLoginStart = defineMethod({
+export const webLoginStart = lazyMethod({
   name: "web.login.start",
   description: "Start linking WhatsApp as a device: returns a QR (data:image/png) to scan in WhatsApp → Linked Devices, or says it is already linked",
+  scope: "operator.admin",
+}, () => ({
   params: z.strictObject({
     channel: z.string().optional(), force: z.boolean().optional(), timeoutMs: z.int().min(0).optional(), verbose: z.boolean().optional(),
     accountId: z.string().min(1).optional(),
   }),
   result: z.object({ message: z.string(), qrDataUrl: z.string().optional(), connected: z.boolean().optional() }),
-  scope: "operator.admin",
-});
+}));
 
-export const webLoginWait = defineMethod({
+export const webLoginWait = lazyMethod({
   name: "web.login.wait",
   description: "Wait for the QR of web.login.start to be scanned; connected:true starts the account. A rotated QR comes back as qrDataUrl",
+  scope: "operator.admin",
+}, () => ({
   params: z.strictObject({
     channel: z.string().optional(), sessionKey: z.string().optional(), timeoutMs: z.int().min(0).optional(), accountId: z.string().min(1).optional(),
     currentQrDataUrl: z.string().max(16_384).regex(/^data:image\/png;base64,/).optional(),
   }),
   result: z.object({ connected: z.boolean(), message: z.string(), qrDataUrl: z.string().optional() }),
-  scope: "operator.admin",
-});
+}));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineMethod } from "./types.ts";
+import { lazyMethod } from "./types.ts";
 
 const SessionKey = z.string().min(1).max(512);
 
@@ -20,9 +20,11 @@ export const ChatMessageSchema = z.looseObject({
   __openclaw: z.object({ id: z.string(), seq: z.int(), runId: z.string().optional() }),
 });
 
-export const chatSend = defineMethod({
+export const chatSend = lazyMethod({
   name: "chat.send",
   description: "Send a chat message to a session; the reply streams as chat events",
+  scope: "operator.write",
+}, () => ({
   params: z.looseObject({
     sessionKey: SessionKey,
     message: z.string().min(1),
@@ -33,20 +35,22 @@ export const chatSend = defineMethod({
     timeoutMs: z.int().positive().optional(),
   }),
   result: z.object({ runId: z.string(), status: z.enum(["started", "ok"]) }),
-  scope: "operator.write",
-});
+}));
 
-export const chatAbort = defineMethod({
+export const chatAbort = lazyMethod({
   name: "chat.abort",
   description: "Abort the running turn(s) of a session",
+  scope: "operator.write",
+}, () => ({
   params: z.strictObject({ sessionKey: SessionKey, runId: z.string().optional(), agentId: z.string().optional() }),
   result: z.object({ ok: z.literal(true), aborted: z.boolean(), runIds: z.array(z.string()) }),
-  scope: "operator.write",
-});
+}));
 
-export const chatHistory = defineMethod({
+export const chatHistory = lazyMethod({
   name: "chat.history",
   description: "The stored transcript of a session, oldest first; `cursor` pages backwards by seq",
+  scope: "operator.read",
+}, () => ({
   params: z.looseObject({
     sessionKey: SessionKey,
     limit: z.int().min(1).max(1000).optional(),
@@ -62,12 +66,14 @@ export const chatHistory = defineMethod({
     nextCursor: z.string().optional(),
     totalMessages: z.int(),
   }),
-  scope: "operator.read",
-});
+}));
 
-export const sessionsList = defineMethod({
+export const sessionsList = lazyMethod({
   name: "sessions.list",
   description: "Stored sessions, most recently updated first",
+  scope: "operator.read",
+  lenientParams: true,
+}, () => ({
   params: z.looseObject({
     limit: z.int().min(1).max(1000).optional(),
     offset: z.int().min(0).optional(),
@@ -90,24 +96,24 @@ export const sessionsList = defineMethod({
       }),
     ),
   }),
-  scope: "operator.read",
-  lenientParams: true,
-});
+}));
 
-export const sessionsSubscribe = defineMethod({
+export const sessionsSubscribe = lazyMethod({
   name: "sessions.subscribe",
   description: "Receive session.message (transcript rows) and session.tool (tool activity) events for every session",
+  scope: "operator.read",
+  lenientParams: true,
+}, () => ({
   params: z.looseObject({}),
   result: z.object({ subscribed: z.literal(true) }),
-  scope: "operator.read",
-  lenientParams: true,
-});
+}));
 
-export const sessionsUnsubscribe = defineMethod({
+export const sessionsUnsubscribe = lazyMethod({
   name: "sessions.unsubscribe",
   description: "Stop session.message / session.tool events on this connection",
-  params: z.looseObject({}),
-  result: z.object({ subscribed: z.literal(false) }),
   scope: "operator.read",
   lenientParams: true,
-});
+}, () => ({
+  params: z.looseObject({}),
+  result: z.object({ subscribed: z.literal(false) }),
+}));

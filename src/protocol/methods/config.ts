@@ -1,9 +1,12 @@
 import { z } from "zod";
-import { defineMethod } from "./types.ts";
+import { lazyMethod } from "./types.ts";
 
-export const configGet = defineMethod({
+export const configGet = lazyMethod({
   name: "config.get",
   description: "The active configuration with every secret replaced by __OPENCLAW_REDACTED__",
+  scope: "operator.read",
+  lenientParams: true,
+}, () => ({
   params: z.strictObject({}),
   result: z.object({
     path: z.string(),
@@ -18,13 +21,14 @@ export const configGet = defineMethod({
     warnings: z.array(z.object({ path: z.string(), message: z.string() })),
     includedPaths: z.array(z.string()),
   }),
-  scope: "operator.read",
-  lenientParams: true,
-});
+}));
 
-export const configSchema = defineMethod({
+export const configSchema = lazyMethod({
   name: "config.schema",
   description: "The JSON Schema of the config file (what config.patch and config.apply validate against)",
+  scope: "operator.read",
+  lenientParams: true,
+}, () => ({
   params: z.strictObject({}),
   result: z.object({
     schema: z.record(z.string(), z.unknown()),
@@ -32,15 +36,15 @@ export const configSchema = defineMethod({
     version: z.string(),
     generatedAt: z.string(),
   }),
-  scope: "operator.read",
-  lenientParams: true,
-});
+}));
 
 const SchemaType = z.union([z.string(), z.array(z.string())]);
 
-export const configSchemaLookup = defineMethod({
+export const configSchemaLookup = lazyMethod({
   name: "config.schema.lookup",
   description: "One node of the config schema by dotted path (\"\" is the root; list items and map entries are *), with a summary of its children",
+  scope: "operator.read",
+}, () => ({
   params: z.strictObject({ path: z.string().max(1024) }),
   result: z.object({
     path: z.string(),
@@ -56,8 +60,7 @@ export const configSchemaLookup = defineMethod({
       }),
     ),
   }),
-  scope: "operator.read",
-});
+}));
 
 const WriteParams = z.strictObject({
   raw: z.string().max(2 * 1024 * 1024),
@@ -88,21 +91,23 @@ const writeResult = (kind: "config-patch" | "config-apply") =>
     }),
   });
 
-export const configPatch = defineMethod({
+export const configPatch = lazyMethod({
   name: "config.patch",
   description:
     "Merge a JSON5 merge patch (RFC 7386: null deletes, arrays replace) into the config file. baseHash must be config.get's hash; " +
     "a patch that shortens an existing list must name it in replacePaths. Validated in full before the file is written; " +
     "the file watcher then applies it hot or restarts",
+  scope: "operator.admin",
+}, () => ({
   params: WriteParams,
   result: writeResult("config-patch"),
-  scope: "operator.admin",
-});
+}));
 
-export const configApply = defineMethod({
+export const configApply = lazyMethod({
   name: "config.apply",
   description: "Replace the whole config file with a JSON5 document; same guards and result as config.patch",
+  scope: "operator.admin",
+}, () => ({
   params: WriteParams,
   result: writeResult("config-apply"),
-  scope: "operator.admin",
-});
+}));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineMethod } from "./types.ts";
+import { lazyMethod } from "./types.ts";
 
 const DeviceMetaFields = {
   displayName: z.string().optional(),
@@ -27,51 +27,57 @@ export const PairedDeviceSchema = z
 export const RequestIdParams = z.strictObject({ requestId: z.string().min(1) });
 const DeviceRoleParams = z.strictObject({ deviceId: z.string().min(1), role: z.string().min(1) });
 
-export const devicePairList = defineMethod({
+export const devicePairList = lazyMethod({
   name: "device.pair.list",
   description: "Pending device pairing requests and paired devices (no token strings)",
-  params: z.strictObject({}),
-  result: z.strictObject({ pending: z.array(PendingDeviceSchema), paired: z.array(PairedDeviceSchema) }),
   scope: "operator.pairing",
   lenientParams: true,
-});
+}, () => ({
+  params: z.strictObject({}),
+  result: z.strictObject({ pending: z.array(PendingDeviceSchema), paired: z.array(PairedDeviceSchema) }),
+}));
 
-export const devicePairApprove = defineMethod({
+export const devicePairApprove = lazyMethod({
   name: "device.pair.approve",
   description: "Approve a pending device; a role other than operator needs operator.admin. Broadcasts device.pair.resolved",
+  scope: "operator.pairing",
+}, () => ({
   params: RequestIdParams,
   result: z.strictObject({ requestId: z.string(), device: PairedDeviceSchema }),
-  scope: "operator.pairing",
-});
+}));
 
-export const devicePairReject = defineMethod({
+export const devicePairReject = lazyMethod({
   name: "device.pair.reject",
   description: "Reject a pending device. Broadcasts device.pair.resolved",
+  scope: "operator.pairing",
+}, () => ({
   params: RequestIdParams,
   result: z.strictObject({ requestId: z.string(), deviceId: z.string() }),
-  scope: "operator.pairing",
-});
+}));
 
-export const devicePairRemove = defineMethod({
+export const devicePairRemove = lazyMethod({
   name: "device.pair.remove",
   description: "Forget a paired device and its tokens; its connections are closed 4001 \"device removed\"",
+  scope: "operator.pairing",
+}, () => ({
   params: z.strictObject({ deviceId: z.string().min(1) }),
   result: z.strictObject({ deviceId: z.string() }),
-  scope: "operator.pairing",
-});
+}));
 
-export const deviceTokenRotate = defineMethod({
+export const deviceTokenRotate = lazyMethod({
   name: "device.token.rotate",
   description: "Replace a device's token for a role; the new token goes to the device on its next connect, never to the caller",
+  scope: "operator.pairing",
+}, () => ({
   params: DeviceRoleParams,
   result: z.strictObject({ deviceId: z.string(), role: z.string(), scopes: z.array(z.string()), rotatedAtMs: z.number(), tokenDelivery: z.literal("withheld-cross-device") }),
-  scope: "operator.pairing",
-});
+}));
 
-export const deviceTokenRevoke = defineMethod({
+export const deviceTokenRevoke = lazyMethod({
   name: "device.token.revoke",
   description: "Revoke a device's token and approval for a role; its connections in that role are closed 4001 \"device removed\"",
+  scope: "operator.pairing",
+}, () => ({
   params: DeviceRoleParams,
   result: z.strictObject({ deviceId: z.string(), role: z.string(), revokedAtMs: z.number() }),
-  scope: "operator.pairing",
-});
+}));

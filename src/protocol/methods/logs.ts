@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineMethod } from "./types.ts";
+import { lazyMethod } from "./types.ts";
 
 export const LogsTailResultSchema = z.object({
   file: z.string(),
@@ -12,14 +12,15 @@ export const LogsTailResultSchema = z.object({
 });
 export type LogsTailResult = z.infer<typeof LogsTailResultSchema>;
 
-export const logsTail = defineMethod({
+export const logsTail = lazyMethod({
   name: "logs.tail",
   description: "Read the gateway's JSON-lines file log from a cursor (byte offset)",
+  scope: "operator.read",
+}, () => ({
   params: z.strictObject({
     cursor: z.int().min(0).optional(),
     limit: z.int().min(1).max(5000).optional(),
     maxBytes: z.int().min(1).max(1_000_000).optional(),
   }),
   result: LogsTailResultSchema,
-  scope: "operator.read",
-});
+}));

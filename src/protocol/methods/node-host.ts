@@ -1,6 +1,6 @@
 /** What a node host reports on and after connect (node role only). */
 import { z } from "zod";
-import { defineMethod } from "./types.ts";
+import { lazyMethod } from "./types.ts";
 
 export const HostStatsSchema = z
   .object({
@@ -13,45 +13,51 @@ export const HostStatsSchema = z
   })
   .strict();
 
-export const nodeEvent = defineMethod({
+export const nodeEvent = lazyMethod({
   name: "node.event",
   description: "A node reports an event: node.host.stats (saved, broadcast as node.hostStats), exec.started/finished/denied; others are not handled",
+  scope: "node",
+}, () => ({
   params: z.strictObject({ event: z.string().min(1), payload: z.unknown().optional(), payloadJSON: z.string().nullable().optional() }),
   result: z.object({ ok: z.literal(true), event: z.string().optional(), handled: z.boolean().optional(), reason: z.string().optional() }),
-  scope: "node",
-});
+}));
 
-export const nodeRunnerInventoryUpdate = defineMethod({
+export const nodeRunnerInventoryUpdate = lazyMethod({
   name: "node.runnerInventory.update",
   description: "A node reports its runner features; refused while its command surface awaits approval",
+  scope: "node",
+}, () => ({
   params: z.object({ protocolFeatures: z.array(z.string()).optional(), workerHost: z.unknown().optional() }).passthrough(),
   result: z.strictObject({ nodeId: z.string() }),
-  scope: "node",
-});
+}));
 
-export const nodeSkillsUpdate = defineMethod({
+export const nodeSkillsUpdate = lazyMethod({
   name: "node.skills.update",
   description: "A node reports the skills it offers",
+  scope: "node",
+}, () => ({
   params: z.object({ skills: z.array(z.unknown()).max(1000).optional() }).passthrough(),
   result: z.strictObject({ nodeId: z.string(), skills: z.array(z.unknown()) }),
-  scope: "node",
-});
+}));
 
-export const nodePluginToolsUpdate = defineMethod({
+export const nodePluginToolsUpdate = lazyMethod({
   name: "node.pluginTools.update",
   description: "A node reports the plugin tools it offers",
+  scope: "node",
+}, () => ({
   params: z.object({ tools: z.array(z.unknown()).max(1000).optional() }).passthrough(),
   result: z.strictObject({ nodeId: z.string(), tools: z.array(z.unknown()) }),
-  scope: "node",
-});
+}));
 
 const CommandNames = z.array(z.string().min(1).max(200)).max(1000);
 
-export const nodePairRequest = defineMethod({
+export const nodePairRequest = lazyMethod({
   name: "node.pair.request",
   description:
     "A connected node declares its command surface again without reconnecting (omitted fields keep what it declared). " +
     "Within what was approved it applies at once; anything wider is a pending request for an operator (node.pair.requested)",
+  scope: "node",
+}, () => ({
   params: z.strictObject({ caps: CommandNames.optional(), commands: CommandNames.optional() }),
   result: z.strictObject({
     nodeId: z.string(),
@@ -63,5 +69,4 @@ export const nodePairRequest = defineMethod({
     commands: z.array(z.string()),
     withheld: z.array(z.string()).describe("Declared commands the gateway's command policy does not allow"),
   }),
-  scope: "node",
-});
+}));

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { RequestIdParams } from "./device.ts";
-import { defineMethod } from "./types.ts";
+import { lazyMethod } from "./types.ts";
 
 /** What a node says about itself on connect. */
 const NodeMetaFields = {
@@ -35,59 +35,67 @@ const PairedNodeSchema = z
   })
   .describe("A node with an approved command surface");
 
-export const nodeList = defineMethod({
+export const nodeList = lazyMethod({
   name: "node.list",
   description: "Every node that has connected: connected first, with effective commands and approval state",
+  scope: "operator.read",
+  lenientParams: true,
+}, () => ({
   params: z.strictObject({}),
   result: z.strictObject({ ts: z.number(), nodes: z.array(NodeEntrySchema) }),
-  scope: "operator.read",
-  lenientParams: true,
-});
+}));
 
-export const nodeDescribe = defineMethod({
+export const nodeDescribe = lazyMethod({
   name: "node.describe",
   description: "One node by exact id, connected or not",
+  scope: "operator.read",
+}, () => ({
   params: z.strictObject({ nodeId: z.string().min(1) }),
   result: NodeEntrySchema.extend({ ts: z.number() }),
-  scope: "operator.read",
-});
+}));
 
-export const nodePairList = defineMethod({
+export const nodePairList = lazyMethod({
   name: "node.pair.list",
   description: "Command surfaces waiting for approval, and nodes with an approved one",
-  params: z.strictObject({}),
-  result: z.strictObject({ pending: z.array(PendingNodeSchema), paired: z.array(PairedNodeSchema) }),
   scope: "operator.pairing",
   lenientParams: true,
-});
+}, () => ({
+  params: z.strictObject({}),
+  result: z.strictObject({ pending: z.array(PendingNodeSchema), paired: z.array(PairedNodeSchema) }),
+}));
 
-export const nodePairApprove = defineMethod({
+export const nodePairApprove = lazyMethod({
   name: "node.pair.approve",
   description: "Approve a node's command surface (needs the request's requiredApproveScopes); the live session is updated in place",
+  scope: "operator.pairing",
+}, () => ({
   params: RequestIdParams,
   result: z.strictObject({ requestId: z.string(), node: PairedNodeSchema }),
-  scope: "operator.pairing",
-});
+}));
 
-export const nodePairReject = defineMethod({
+export const nodePairReject = lazyMethod({
   name: "node.pair.reject",
   description: "Reject a node's pending command surface; the node stays connected with what was approved before",
+  scope: "operator.pairing",
+}, () => ({
   params: RequestIdParams,
   result: z.strictObject({ requestId: z.string(), nodeId: z.string() }),
-  scope: "operator.pairing",
-});
+}));
 
-export const nodePairRemove = defineMethod({
+export const nodePairRemove = lazyMethod({
   name: "node.pair.remove",
   description: "Drop a node's role and surface (a device that was only a node is forgotten, so it pairs again like a new one); it is closed 4001 \"device removed\"",
+  scope: "operator.pairing",
+}, () => ({
   params: z.strictObject({ nodeId: z.string().min(1) }),
   result: z.strictObject({ nodeId: z.string() }),
-  scope: "operator.pairing",
-});
+}));
 
-export const nodePairVerify = defineMethod({
+export const nodePairVerify = lazyMethod({
   name: "node.pair.verify",
   description: "Check that a token is a paired node's current device token (what a node presents elsewhere as proof of pairing)",
+  scope: "operator.pairing",
+}, () => ({
   params: z.strictObject({ nodeId: z.string().min(1), token: z.string().min(1).max(512) }),
   result: z.strictObject({
     ok: z.boolean(),
@@ -95,22 +103,24 @@ export const nodePairVerify = defineMethod({
     reason: z.enum(["not-paired", "token-mismatch"]).optional(),
     node: PairedNodeSchema.optional(),
   }),
-  scope: "operator.pairing",
-});
+}));
 
-export const nodeRename = defineMethod({
+export const nodeRename = lazyMethod({
   name: "node.rename",
   description: "Give a node a display name that wins over the one it reports",
+  scope: "operator.pairing",
+}, () => ({
   params: z.strictObject({ nodeId: z.string().min(1), displayName: z.string().trim().min(1).max(200) }),
   result: z.strictObject({ nodeId: z.string(), displayName: z.string() }),
-  scope: "operator.pairing",
-});
+}));
 
-export const nodeInvoke = defineMethod({
+export const nodeInvoke = lazyMethod({
   name: "node.invoke",
   description:
     "Run a command on a connected node (operator.write; operator.admin for browser.proxy*, fs.listDir, terminal.upload). " +
     "The node gets node.invoke.request; the answer is its result, or UNAVAILABLE with nodeError (TIMEOUT, DISCONNECTED, the node's own)",
+  scope: "operator.write",
+}, () => ({
   params: z.strictObject({
     nodeId: z.string().min(1),
     command: z.string().min(1),
@@ -122,12 +132,13 @@ export const nodeInvoke = defineMethod({
     turnSourceTo: z.string().optional(),
   }),
   result: z.strictObject({ ok: z.literal(true), nodeId: z.string(), command: z.string(), payload: z.unknown(), payloadJSON: z.string().nullable() }),
-  scope: "operator.write",
-});
+}));
 
-export const nodeInvokeResult = defineMethod({
+export const nodeInvokeResult = lazyMethod({
   name: "node.invoke.result",
   description: "A node answers a node.invoke.request (node role only); unknown or late ids are ignored",
+  scope: "node",
+}, () => ({
   params: z.strictObject({
     id: z.string().min(1),
     nodeId: z.string().min(1),
@@ -137,14 +148,14 @@ export const nodeInvokeResult = defineMethod({
     error: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().nullable().optional(),
   }),
   result: z.strictObject({ ok: z.literal(true), ignored: z.literal(true).optional() }),
-  scope: "node",
-});
+}));
 
-export const gatewayIdentityGet = defineMethod({
+export const gatewayIdentityGet = lazyMethod({
   name: "gateway.identity.get",
   description: "The gateway's own device identity: its id (hex SHA-256 of the raw Ed25519 key) and public key (base64url)",
-  params: z.strictObject({}),
-  result: z.strictObject({ deviceId: z.string(), publicKey: z.string() }),
   scope: "operator.read",
   lenientParams: true,
-});
+}, () => ({
+  params: z.strictObject({}),
+  result: z.strictObject({ deviceId: z.string(), publicKey: z.string() }),
+}));

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PresenceEntrySchema } from "../connect.ts";
-import { defineMethod } from "./types.ts";
+import { lazyMethod } from "./types.ts";
 
 const Empty = z.strictObject({});
 
@@ -42,14 +42,15 @@ export const HealthSchema = z
   .describe("Gateway health snapshot (cached; also pushed as the health event)");
 export type Health = z.infer<typeof HealthSchema>;
 
-export const health = defineMethod({
+export const health = lazyMethod({
   name: "health",
   description: "Health snapshot; always allowed, whatever the caller's scopes",
-  params: z.strictObject({ probe: z.boolean().optional() }),
-  result: HealthSchema,
   scope: "always",
   lenientParams: true,
-});
+}, () => ({
+  params: z.strictObject({ probe: z.boolean().optional() }),
+  result: HealthSchema,
+}));
 
 export const StatusSchema = z
   .object({
@@ -76,23 +77,25 @@ export const StatusSchema = z
   })
   .describe("Short gateway summary; paths are redacted for read-only callers");
 
-export const status = defineMethod({
+export const status = lazyMethod({
   name: "status",
   description: "Short summary of the running gateway",
+  scope: "operator.read",
+  lenientParams: true,
+}, () => ({
   params: Empty,
   result: StatusSchema,
-  scope: "operator.read",
-  lenientParams: true,
-});
+}));
 
-export const systemPresence = defineMethod({
+export const systemPresence = lazyMethod({
   name: "system-presence",
   description: "Current presence list (the gateway itself, connected clients, recent beacons)",
-  params: Empty,
-  result: z.array(PresenceEntrySchema),
   scope: "operator.read",
   lenientParams: true,
-});
+}, () => ({
+  params: Empty,
+  result: z.array(PresenceEntrySchema),
+}));
 
 export const SystemEventParamsSchema = z.strictObject({
   text: z.string().min(1),
@@ -115,10 +118,11 @@ export const SystemEventParamsSchema = z.strictObject({
   tags: z.array(z.string()).optional(),
 });
 
-export const systemEvent = defineMethod({
+export const systemEvent = lazyMethod({
   name: "system-event",
   description: "Post a presence/system note; updates presence and broadcasts it",
+  scope: "operator.admin",
+}, () => ({
   params: SystemEventParamsSchema,
   result: z.strictObject({ ok: z.literal(true) }),
-  scope: "operator.admin",
-});
+}));
