@@ -15,6 +15,13 @@ export const VIEWS: readonly ViewSpec[] = [
     load: async () => chat,
   },
   {
+    id: "logs",
+    title: "Logs",
+    summary: "The gateway's log as it is written, filtered by level and text",
+    methods: ["logs.tail"],
+    load: () => import("./logs.ts"),
+  },
+  {
     id: "debug",
     title: "Debug",
     summary: "Health, status, live events and any method by hand",
