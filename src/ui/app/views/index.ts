@@ -15,6 +15,13 @@ export const VIEWS: readonly ViewSpec[] = [
     load: async () => chat,
   },
   {
+    id: "sessions",
+    title: "Sessions",
+    summary: "Every session, running or idle; open one in chat or stop its run",
+    methods: ["sessions.list", "chat.history", "chat.abort"],
+    load: () => import("./sessions.ts"),
+  },
+  {
     id: "logs",
     title: "Logs",
     summary: "The gateway's log as it is written, filtered by level and text",
