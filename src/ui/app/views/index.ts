@@ -29,6 +29,13 @@ export const VIEWS: readonly ViewSpec[] = [
     load: () => import("./logs.ts"),
   },
   {
+    id: "config",
+    title: "Config",
+    summary: "Read the config file, edit it and apply it, with every problem shown at its key",
+    methods: ["config.get"],
+    load: () => import("./config.ts"),
+  },
+  {
     id: "debug",
     title: "Debug",
     summary: "Health, status, live events and any method by hand",
