@@ -18,10 +18,13 @@ interface HealthView {
   durationMs?: number;
   heartbeatSeconds?: number;
   defaultAgentId?: string;
-  agents?: Array<{ agentId?: string; isDefault?: boolean }>;
+  agents?: Array<{ agentId?: string; isDefault?: boolean; heartbeat?: { everyMs?: number | null }; sessions?: { path?: string; count?: number } }>;
   sessions?: { path?: string; count?: number };
   connections?: { total?: number; operators?: number; nodes?: number };
-  eventLoop?: { degraded?: boolean; delayMaxMs?: number; delayP99Ms?: number; utilization?: number; cpuCoreRatio?: number };
+  eventLoop?: {
+    degraded?: boolean; degradedSinceMs?: number | null; reasons?: string[];
+    delayMaxMs?: number; delayP99Ms?: number; utilization?: number; cpuCoreRatio?: number;
+  };
 }
 
 function ms(n: number | undefined): string {
@@ -40,7 +43,10 @@ export function formatHealth(payload: unknown): string[] {
   const lines: string[] = [];
   const loop = h.eventLoop;
   if (loop) {
-    let line = `Gateway event loop: ${loop.degraded ? "degraded" : "ok"} max=${ms(loop.delayMaxMs)} p99=${ms(loop.delayP99Ms)}`;
+    let line = `Gateway event loop: ${loop.degraded ? "degraded" : "ok"}`;
+    if (loop.degraded && typeof loop.degradedSinceMs === "number") line += ` for ${every(Math.round(loop.degradedSinceMs / 1000))}`;
+    if (loop.reasons?.length) line += ` reasons=${loop.reasons.join(",")}`;
+    line += ` max=${ms(loop.delayMaxMs)} p99=${ms(loop.delayP99Ms)}`;
     if (loop.utilization !== undefined) line += ` util=${loop.utilization}`;
     if (loop.cpuCoreRatio !== undefined) line += ` cpu=${loop.cpuCoreRatio}`;
     lines.push(line);
@@ -50,10 +56,15 @@ export function formatHealth(payload: unknown): string[] {
   if (agents.length > 0) {
     lines.push(`Agents: ${agents.map((a) => `${a.agentId ?? "?"}${a.isDefault ? " (default)" : ""}`).join(", ")}`);
   }
-  if (h.heartbeatSeconds) lines.push(`Heartbeat interval: ${every(h.heartbeatSeconds)} (${h.defaultAgentId ?? "main"})`);
-  if (h.sessions?.path !== undefined) {
-    lines.push(`Session store (${h.defaultAgentId ?? "main"}): ${h.sessions.path} (${h.sessions.count ?? 0} entries)`);
-  }
+  const main = h.defaultAgentId ?? "main";
+  // Per-agent heartbeat and store when the gateway reports them (the default agent's, as the published CLI shows).
+  const own = agents.find((a) => a.agentId === main && (a.heartbeat || a.sessions));
+  if (own?.heartbeat) {
+    const everyMs = own.heartbeat.everyMs;
+    lines.push(`Heartbeat interval: ${everyMs ? every(Math.round(everyMs / 1000)) : "disabled"} (${main})`);
+  } else if (h.heartbeatSeconds) lines.push(`Heartbeat interval: ${every(h.heartbeatSeconds)} (${main})`);
+  const store = own?.sessions ?? h.sessions;
+  if (store?.path !== undefined) lines.push(`Session store (${main}): ${store.path} (${store.count ?? 0} entries)`);
   const c = h.connections;
   if (c) lines.push(`Connections: ${c.total ?? 0} (operators ${c.operators ?? 0}, nodes ${c.nodes ?? 0})`);
   return lines;

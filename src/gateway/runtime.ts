@@ -17,6 +17,7 @@ export interface LiveConfig {
 }
 import { Bus } from "./bus.ts";
 import { EventLoopMonitor } from "./health.ts";
+import { healthAgents } from "./status-summary.ts";
 import type { GatewayOptions } from "./options.ts";
 import { DEFAULT_HEALTH_REFRESH_MS, DEFAULT_POLICY } from "./options.ts";
 import { PresenceStore } from "./presence.ts";
@@ -275,7 +276,7 @@ export class GatewayRuntime {
       ...this.channels?.active?.healthSnapshot(),
       heartbeatSeconds: 0,
       defaultAgentId: this.agents.defaultAgentId(),
-      agents: this.agents.listAgents().map((a) => ({ agentId: a.id, isDefault: a.isDefault, ...(a.model ? { model: a.model } : {}) })),
+      agents: healthAgents(this.agents),
       sessions: this.sessionsSummary(),
       connections: this.connectionCounts(),
       eventLoop: this.loop.snapshot(),

@@ -25,3 +25,22 @@ test("a minimal payload still prints something useful", () => {
     "Gateway event loop: degraded max=900ms p99=400ms",
   );
 });
+
+test("per-agent heartbeat and store, and why the loop is degraded", () => {
+  const lines = formatHealth({
+    durationMs: 1, defaultAgentId: "main", heartbeatSeconds: 0,
+    agents: [
+      { agentId: "main", isDefault: true, heartbeat: { everyMs: null }, sessions: { path: "/s/a", count: 4 } },
+      { agentId: "ops", isDefault: false, heartbeat: { everyMs: 1_800_000 }, sessions: { path: "/s/b", count: 1 } },
+    ],
+    sessions: { path: "/s/all", count: 5 },
+    eventLoop: { degraded: true, degradedSinceMs: 120_000, reasons: ["event_loop_delay"], delayMaxMs: 900, delayP99Ms: 400, utilization: 0.5, cpuCoreRatio: 0.9 },
+  });
+  expect(lines).toEqual([
+    "Gateway event loop: degraded for 2m reasons=event_loop_delay max=900ms p99=400ms util=0.5 cpu=0.9",
+    "Gateway probe duration: 1ms",
+    "Agents: main (default), ops",
+    "Heartbeat interval: disabled (main)",
+    "Session store (main): /s/a (4 entries)",
+  ]);
+});

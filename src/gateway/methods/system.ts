@@ -2,15 +2,18 @@ import { systemMethods } from "../../protocol/index.ts";
 import type { PresenceEntry } from "../../protocol/index.ts";
 import { scopeSatisfied } from "../../protocol/index.ts";
 import { implement } from "./registry.ts";
+import { channelSummaryLines, statusParts } from "../status-summary.ts";
 
 export const healthMethod = implement(systemMethods.health, (_params, { gw }) => gw.health().json);
 
-export const statusMethod = implement(systemMethods.status, (_params, { gw, conn }) => {
+export const statusMethod = implement(systemMethods.status, (params, { gw, conn }) => {
   const o = gw.options;
   // Read-only callers see the shape but not the filesystem layout.
   const canSeePaths = scopeSatisfied(conn.scopes ?? [], "operator.admin");
   const path = (p: string | null) => (p === null ? null : canSeePaths ? p : "[redacted]");
   const mem = process.memoryUsage();
+  const parts = statusParts(gw.agents, gw.config, { sensitive: canSeePaths, cliProjection: params.includeCliProjection === true });
+  const channels = params.includeChannelSummary === false ? [] : channelSummaryLines(gw.channels?.active?.healthSnapshot());
   return {
     runtimeVersion: gw.version,
     pid: process.pid,
@@ -28,8 +31,14 @@ export const statusMethod = implement(systemMethods.status, (_params, { gw, conn
     connections: gw.connectionCounts(),
     presenceCount: gw.presence.size,
     queuedSystemEvents: gw.systemEvents.slice(-20).map((e) => ({ ...e })),
-    heartbeat: { defaultAgentId: "main", agents: [] },
-    channelSummary: [],
+    heartbeat: parts.heartbeat,
+    channelSummary: channels,
+    degradedSecretOwners: [],
+    degradedPlugins: [],
+    tasks: parts.tasks,
+    taskAudit: parts.taskAudit,
+    sessions: parts.sessions,
+    ...(parts.cliProjection ? { cliProjection: parts.cliProjection } : {}),
     processMemory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal },
     eventLoop: gw.loop.snapshot(),
   };

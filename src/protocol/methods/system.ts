@@ -6,10 +6,28 @@ const Empty = z.strictObject({});
 
 export const EventLoopSchema = z.object({
   degraded: z.boolean(),
+  degradedSinceMs: z.number().nullable().describe("How long the loop has been degraded (null while it is not)"),
+  reasons: z.array(z.string()).describe("Why it counts as degraded (event_loop_delay, event_loop_utilization, cpu)"),
   intervalMs: z.number(),
   delayP99Ms: z.number(),
   delayMaxMs: z.number(),
-  utilization: z.number(),
+  utilization: z.number().describe("Event-loop utilization over the last sample (0..1)"),
+  cpuCoreRatio: z.number().describe("Process CPU time per wall-clock time over the last sample (1 = one core busy)"),
+});
+
+const HeartbeatSettingsSchema = z.object({
+  enabled: z.boolean(),
+  every: z.string(),
+  everyMs: z.number().nullable(),
+  target: z.string(),
+  ackMaxChars: z.int(),
+}).passthrough();
+
+const SessionsSummarySchema = z.object({
+  path: z.string(),
+  count: z.int(),
+  recent: z.array(z.unknown()),
+  error: z.string().optional().describe("Set while the session store fails (disk full, damaged file, …): session methods answer UNAVAILABLE"),
 });
 
 export const HealthSchema = z
@@ -29,13 +47,10 @@ export const HealthSchema = z
       .describe("The channel that needs a linked device (WhatsApp), when one is configured: whether it is linked"),
     heartbeatSeconds: z.number(),
     defaultAgentId: z.string(),
-    agents: z.array(z.object({ agentId: z.string(), isDefault: z.boolean() }).passthrough()),
-    sessions: z.object({
-      path: z.string(),
-      count: z.int(),
-      recent: z.array(z.unknown()),
-      error: z.string().optional().describe("Set while the session store fails (disk full, damaged file, …): session methods answer UNAVAILABLE"),
-    }),
+    agents: z.array(
+      z.object({ agentId: z.string(), isDefault: z.boolean(), heartbeat: HeartbeatSettingsSchema, sessions: SessionsSummarySchema }).passthrough(),
+    ),
+    sessions: SessionsSummarySchema,
     connections: z.object({ total: z.int(), operators: z.int(), nodes: z.int() }),
     eventLoop: EventLoopSchema,
   })
@@ -71,7 +86,31 @@ export const StatusSchema = z
     presenceCount: z.int(),
     queuedSystemEvents: z.array(z.object({ text: z.string(), ts: z.number() }).passthrough()),
     heartbeat: z.object({ defaultAgentId: z.string(), agents: z.array(z.unknown()) }),
-    channelSummary: z.array(z.unknown()),
+    channelSummary: z.array(z.unknown()).describe("One line per configured channel; empty when includeChannelSummary is false"),
+    degradedSecretOwners: z.array(z.unknown()),
+    degradedPlugins: z.array(z.unknown()),
+    tasks: z.record(z.string(), z.unknown()),
+    taskAudit: z.record(z.string(), z.unknown()),
+    sessions: z.object({
+      paths: z.array(z.string()),
+      count: z.int(),
+      defaults: z.object({ model: z.string().nullable(), contextTokens: z.number().nullable() }),
+      recent: z.array(z.unknown()),
+      byAgent: z.array(z.object({ agentId: z.string(), path: z.string(), count: z.int(), recent: z.array(z.unknown()) }).passthrough()),
+    }),
+    cliProjection: z
+      .object({
+        agents: z.object({
+          defaultId: z.string().nullable(),
+          ownership: z.string().nullable(),
+          selectionRequired: z.boolean().nullable(),
+          rows: z.array(z.object({ id: z.string(), name: z.string().optional() })),
+        }),
+        updateChannel: z.string().nullable(),
+        memoryPlugin: z.object({ enabled: z.boolean(), slot: z.string().nullable(), reason: z.string().optional() }),
+      })
+      .optional()
+      .describe("Agent names and settings for `openclaw status`; only with includeCliProjection"),
     processMemory: z.object({ rss: z.number(), heapUsed: z.number(), heapTotal: z.number() }),
     eventLoop: EventLoopSchema,
   })
@@ -83,7 +122,10 @@ export const status = lazyMethod({
   scope: "operator.read",
   lenientParams: true,
 }, () => ({
-  params: Empty,
+  params: z.strictObject({
+    includeChannelSummary: z.boolean().optional().describe("false leaves channelSummary empty (default true)"),
+    includeCliProjection: z.boolean().optional().describe("true adds cliProjection (agent names, update channel, memory plugin)"),
+  }),
   result: StatusSchema,
 }));
 
