@@ -2,7 +2,8 @@
 import { timingSafeEqual } from "node:crypto";
 
 export interface AuthConfig {
-  mode: "none" | "token" | "password";
+  /** "trusted-proxy": an identity-aware proxy vouches for the user; `password` is then the local direct fallback. */
+  mode: "none" | "token" | "password" | "trusted-proxy";
   token?: string;
   password?: string;
 }

@@ -11,7 +11,7 @@ import { BindModeSchema, type OpenClawConfig } from "./schema.ts";
 export { describeSettingsTable, type SettingRow } from "./settings-table.ts";
 
 export type BindMode = "loopback" | "lan" | "auto" | "custom" | "tailnet";
-export type AuthMode = "none" | "token" | "password";
+export type AuthMode = "none" | "token" | "password" | "trusted-proxy";
 
 export interface GatewayFlags {
   port?: string | number;
@@ -51,6 +51,7 @@ export const DEV_PORT = 19001;
 export const EX_CONFIG = 78;
 
 const BIND_MODES: readonly BindMode[] = BindModeSchema.options;
+// trusted-proxy needs its proxy settings in the config file, so it is not a --auth value.
 const AUTH_MODES: readonly AuthMode[] = ["none", "token", "password"];
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
@@ -146,6 +147,10 @@ function resolveAuth(
   switch (mode) {
     case "none":
       return { mode, source: "none" };
+    case "trusted-proxy":
+      requireTrustedProxySetup(config);
+      // A password, when set, is the fallback for local direct callers (no forwarding headers).
+      return password ? { mode, password: password.value, source: password.source } : { mode, source: "config" };
     case "password":
       if (!password) {
         throw new SettingsError(
@@ -159,6 +164,17 @@ function resolveAuth(
       // A missing token must not leave the gateway open, so a per-process token is minted instead.
       if (!token) return { mode, token: generateToken(), source: "generated" };
       return { mode, token: token.value, source: token.source };
+  }
+}
+
+/** Without a proxy list and a user header the mode would admit nobody (or anybody), so start-up refuses it. */
+function requireTrustedProxySetup(config: OpenClawConfig): void {
+  const g = config.gateway;
+  if (!g?.trustedProxies?.length) {
+    throw new SettingsError('Gateway auth mode is "trusted-proxy", but gateway.trustedProxies is empty.\nList the proxy addresses (IPs or CIDRs) that may set forwarded headers.', EX_CONFIG);
+  }
+  if (!g.auth?.trustedProxy?.userHeader) {
+    throw new SettingsError('Gateway auth mode is "trusted-proxy", but gateway.auth.trustedProxy.userHeader is not set.\nName the header your proxy puts the authenticated user in (e.g. x-forwarded-user).', EX_CONFIG);
   }
 }
 

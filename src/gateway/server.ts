@@ -16,7 +16,9 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "./options.ts";
 import { GatewayRuntime, type LiveConfig } from "./runtime.ts";
 import { providerFromResolvedConfig } from "./reload/providers.ts";
 import type { ConnState } from "./ws/conn.ts";
-import { isLocalDirectPeer, normalizeIp } from "../auth/peer.ts";
+import { normalizeIp } from "../auth/peer.ts";
+import { admitIngress } from "./ws/ingress.ts";
+import type { TailscaleIngress } from "./tailscale/whois.ts";
 import { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 import { createWebSocketHandler, newConnState } from "./ws/handlers.ts";
 import { PendingSockets } from "./ws/pending.ts";
@@ -53,7 +55,7 @@ function wsUrl(host: string, port: number): string {
   return `ws://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
-type Fetch = (req: Request, server: Server<ConnState>) => Response | Promise<Response> | undefined;
+type Fetch = (req: Request, server: Server<ConnState>) => Response | Promise<Response | undefined> | undefined;
 
 function listen(host: string, port: number, fetch: Fetch, websocket: WebSocketHandler<ConnState>): Server<ConnState> {
   try {
@@ -164,6 +166,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   void applyChannels(gw.config);
   gw.cron.startIfStored();
   gw.burstGc.afterStart();
+  // Decides from config/env alone; the mDNS library loads only when advertising is on.
+  });
 
   const tick = setInterval(() => {
     gw.bus.broadcast("tick", { ts: Date.now() });
@@ -206,8 +210,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
  * The WebSocket door, before any WebSocket state exists: a locked-out address gets 429, an
  * exhausted unauthenticated budget 503; otherwise the socket takes a budget slot and upgrades.
  */
-function upgrade(gw: GatewayRuntime, req: Request, server: Server<ConnState>): Response | undefined {
-  const ip = normalizeIp(server.requestIP(req)?.address);
+function upgrade(gw: GatewayRuntime, req: Request, server: Server<ConnState>, tailscale?: TailscaleIngress): Response | undefined | Promise<Response | undefined> {
+  const verdict = admitIngress(normalizeIp(server.requestIP(req)?.address), req.headers, gw.config, gw.auth, tailscale !== undefined);
+  if (!verdict.ok) return verdict.response;
+  const { peer } = verdict;
+  const ip = peer.ip;
   const locked = gw.limiter.retryAfterMs(ip, gw.rateLimits());
   if (locked > 0) {
     gw.metrics.upgradeRefused("rate_limited");
@@ -227,11 +234,21 @@ function upgrade(gw: GatewayRuntime, req: Request, server: Server<ConnState>): R
     });
   }
   const headers = req.headers;
-  const localPeer = isLocalDirectPeer(ip, headers);
-  const data = newConnState(ip, { origin: headers.get("origin") ?? undefined, host: headers.get("host") ?? undefined, localPeer, admitted: true });
-  if (server.upgrade(req, { data })) return undefined;
-  gw.admission.release(ip);
-  return new Response("WebSocket upgrade failed", { status: 400 });
+  const data = newConnState(ip, { origin: headers.get("origin") ?? undefined, host: headers.get("host") ?? undefined, localPeer: peer.localPeer, admitted: true });
+  data.forwarded = peer.forwarded;
+  if (peer.proxyUser) data.proxyUser = peer.proxyUser;
+  const finish = (): Response | undefined => {
+    if (server.upgrade(req, { data })) return undefined;
+    gw.admission.release(ip);
+    return new Response("WebSocket upgrade failed", { status: 400 });
+  };
+  const claim = peer.tailscaleClaim;
+  if (!claim || !tailscale) return finish();
+  // The login header is only a claim until whois says the tailnet address belongs to that login.
+  return tailscale.confirm(claim.clientIp, claim.login).then((ok) => {
+    if (ok) data.tailscaleUser = claim.login;
+    return finish();
+  });
 }
 
 /**

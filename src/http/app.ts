@@ -38,7 +38,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
 
   app.use("*", securityHeaders());
   app.use("*", countRequests(deps));
-  app.use("*", preflight());
+  app.use("*", preflight(deps));
   registerProbeRoutes(app, deps);
   registerModelRoutes(app, deps, guard);
   registerEmbeddingsRoute(app, deps, guard);

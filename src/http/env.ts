@@ -45,9 +45,18 @@ export interface Caller {
   ip: string;
 }
 
+/** Who the request is from once forwarding headers are accounted for (set by the preflight). */
+export interface ClientAddress {
+  /** The forwarded client behind a trusted proxy, else the socket peer. */
+  ip: string;
+  peerIp: string;
+  forwarded: boolean;
+}
+
 export type HttpEnv = {
-  Bindings: { server?: PeerSource };
-  Variables: { caller: Caller; body: unknown };
+  /** `ingress: "tailscale"`: the request came in on the managed Tailscale Serve/Funnel listener. */
+  Bindings: { server?: PeerSource; ingress?: "tailscale" };
+  Variables: { caller: Caller; body: unknown; client: ClientAddress };
 };
 
 export type HttpApp = OpenAPIHono<HttpEnv>;

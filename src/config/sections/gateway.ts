@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { GatewayControlUiSchema, GatewayHandshakeSchema, GatewayNodesSchema, GatewayHttpSchema, GatewayRateLimitSchema, GatewayToolsSchema } from "./gateway-http.ts";
 import { secretInput } from "./secrets.ts";
+import { GatewayTailscaleSchema, GatewayTrustedProxiesSchema, GatewayTrustedProxyAuthSchema } from "./gateway-access.ts";
 
 // Order matches the reference CLI's validation message: (allowed: "auto", "lan", "loopback", "custom", "tailnet").
 export const BindModeSchema = z
@@ -10,12 +11,14 @@ export const BindModeSchema = z
 export const GatewayAuthSchema = z
   .object({
     mode: z
-      .enum(["none", "token", "password"])
+      .enum(["none", "token", "password", "trusted-proxy"])
       .optional()
       .describe('How clients authenticate; unset means "password" if a password is configured, else "token"'),
     token: secretInput("Shared token clients present (supports ${VAR} or a SecretRef)").optional(),
     password: secretInput("Shared password clients present (supports ${VAR} or a SecretRef)").optional(),
     rateLimit: GatewayRateLimitSchema.optional(),
+    trustedProxy: GatewayTrustedProxyAuthSchema.optional(),
+    allowTailscale: z.boolean().optional().describe("Accept Tailscale Serve identity for WebSocket/Control UI connects (default true with tailscale.mode=serve unless auth is password or trusted-proxy)"),
   })
   .strict()
   .describe("Gateway client authentication");
@@ -56,6 +59,9 @@ export const GatewaySchema = z
     controlUi: GatewayControlUiSchema.optional(),
     handshake: GatewayHandshakeSchema.optional(),
     nodes: GatewayNodesSchema.optional(),
+    trustedProxies: GatewayTrustedProxiesSchema.optional(),
+    allowRealIpFallback: z.boolean().optional().describe("Let X-Real-IP from a trusted proxy stand in for a missing X-Forwarded-For (default false)"),
+    tailscale: GatewayTailscaleSchema.optional(),
   })
   .strict()
   .describe("Gateway server settings");

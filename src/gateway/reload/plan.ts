@@ -32,6 +32,11 @@ export const RELOAD_TABLE: Readonly<Record<string, TableEntry>> = {
   "gateway.controlUi": "hot",
   "gateway.handshake": "hot",
   "gateway.nodes": "hot",
+  // Read per request / per upgrade by the proxy attribution and trusted-proxy auth.
+  "gateway.trustedProxies": "hot",
+  "gateway.allowRealIpFallback": "hot",
+  "gateway.auth.trustedProxy": "hot",
+  "gateway.auth.allowTailscale": "hot",
   "gateway.auth.token": "auth-secret",
   "gateway.auth.password": "auth-secret",
   "logging.level": "hot",
@@ -57,6 +62,8 @@ export const RELOAD_TABLE: Readonly<Record<string, TableEntry>> = {
   "gateway.bind": "restart",
   "gateway.customBindHost": "restart",
   "gateway.auth.mode": "restart",
+  // The Tailscale route is claimed at start-up and released at stop.
+  "gateway.tailscale": "restart",
   // The logger's file, rotation, style and redaction are fixed when it is created.
   logging: "restart",
 };

@@ -10,6 +10,12 @@ export interface ConnState {
   host?: string;
   /** Loopback peer with no forwarding headers. */
   localPeer: boolean;
+  /** Came through a trusted proxy or the Tailscale listener; `remoteAddress` is then the forwarded client. */
+  forwarded?: boolean;
+  /** trusted-proxy mode: the user the proxy vouched for at the upgrade. */
+  proxyUser?: string;
+  /** The Tailscale login `tailscale whois` confirmed at the upgrade (managed Serve listener only). */
+  tailscaleUser?: string;
   /** Holds a slot of the unauthenticated-socket budget until connect completes or the socket closes. */
   admitted: boolean;
   openedAt: number;

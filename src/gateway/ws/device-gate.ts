@@ -5,7 +5,7 @@
  */
 import type { PendingRequest } from "../../nodes/pairing-store.ts";
 import { DetailCodes, ErrorCodes, type ConnectParams } from "../../protocol/index.ts";
-import { authenticate, effectiveScopes, HandshakeError, type AuthOutcome } from "../auth.ts";
+import { authenticate, effectiveScopes, HandshakeError, trustedProxyRequired, type AuthOutcome } from "../auth.ts";
 import { isLoopbackHostname, normalizeOrigin } from "../../auth/origin.ts";
 import type { GatewayRuntime } from "../runtime.ts";
 import type { ConnState } from "./conn.ts";
@@ -34,12 +34,13 @@ export function authenticateDevice(p: ConnectParams, d: ConnState, gw: GatewayRu
   const role = p.role ?? "operator";
   const deviceId = d.deviceId!;
   const auth = p.auth ?? {};
+  if (gw.auth.mode === "trusted-proxy" && d.proxyUser) return { method: "trusted-proxy" };
   if (auth.token || auth.password) {
     try {
-      return authenticate(p, gw.auth);
+      return authenticate(p, gw.auth, d);
     } catch (err) {
       if (auth.token && gw.pairing.verifyToken(deviceId, role, auth.token)) return { method: "device-token", presented: auth.token };
-      if (!(err instanceof HandshakeError)) throw err;
+      if (!(err instanceof HandshakeError) || gw.auth.mode === "trusted-proxy") throw err;
       const kind = gw.auth.mode === "password" ? "password" : "token";
       throw unauthorized(`unauthorized: gateway ${kind} mismatch (provide gateway auth ${kind})`, kind === "token" ? DetailCodes.AUTH_TOKEN_MISMATCH : DetailCodes.AUTH_PASSWORD_MISMATCH, `${kind}_mismatch`, "retry_with_device_token", true);
     }
@@ -49,6 +50,9 @@ export function authenticateDevice(p: ConnectParams, d: ConnState, gw: GatewayRu
     throw unauthorized("unauthorized: device token mismatch (rotate/reissue device token)", DetailCodes.AUTH_DEVICE_TOKEN_MISMATCH, "device_token_mismatch", "update_auth_credentials", false);
   }
   if (gw.auth.mode === "none") return { method: "none" };
+  if (gw.auth.mode === "trusted-proxy") throw trustedProxyRequired();
+  // Only when no credential at all was presented: an explicit one wins (and may fail) above.
+  if (d.tailscaleUser) return { method: "tailscale" };
   const kind = gw.auth.mode === "password" ? "password" : "token";
   throw unauthorized(`unauthorized: gateway ${kind} missing (provide gateway auth ${kind})`, kind === "token" ? DetailCodes.AUTH_TOKEN_MISSING : DetailCodes.AUTH_PASSWORD_MISSING, `${kind}_missing`, "update_auth_configuration", false);
 }

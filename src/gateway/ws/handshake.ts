@@ -103,15 +103,17 @@ export function handlePreConnect(
     let outcome: AuthOutcome;
     if (d.deviceId) {
       const auth = countGuesses(ws, gw, () => authenticateDevice(p, d, gw));
-      admitted = admitDevice(p, d, gw, auth.presented);
+      // A proxy- or Tailscale-vouched operator is a known person, not a new device: no pairing.
+      if (!(IDENTITY_METHODS.has(auth.method) && (p.role ?? "operator") === "operator")) admitted = admitDevice(p, d, gw, auth.presented);
       outcome = auth;
       if ((p.role ?? "operator") === "node") reconcileNodeOnConnect(p, d, gw);
     } else {
-      outcome = countGuesses(ws, gw, () => authenticate(p, gw.auth));
+      outcome = countGuesses(ws, gw, () => authenticate(p, gw.auth, d));
     }
     d.client = p.client;
     d.role = p.role ?? "operator";
-    d.scopes = d.role === "node" ? [] : d.deviceId ? deviceScopes(p, gw, d.deviceId) : effectiveScopes(p);
+    d.scopes =
+      d.role === "node" ? [] : IDENTITY_METHODS.has(outcome.method) ? [...new Set(p.scopes ?? [])] : d.deviceId ? deviceScopes(p, gw, d.deviceId) : effectiveScopes(p);
     if (d.role !== "node" && p.caps?.length) d.caps = p.caps;
     d.authMethod = outcome.method;
   } catch (err) {
@@ -122,6 +124,9 @@ export function handlePreConnect(
   }
   establish(ws, req.id, protocol, gw, methods, wsl, admitted);
 }
+
+/** Auth methods where something other than a shared secret vouched for the person: they get the scopes they ask for. */
+const IDENTITY_METHODS = new Set<string>(["trusted-proxy", "tailscale"]);
 
 /** A browser origin the gateway does not serve, or an address locked out after failed guesses. */
 function admissionError(ws: GatewaySocket, gw: GatewayRuntime): GatewayError | undefined {

@@ -6,8 +6,9 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import type { HttpDeps, HttpEnv } from "../env.ts";
-import { crossSiteRefused, gatewayUnavailable, invalidRequest, methodNotAllowed, missingScope, notFound, payloadTooLarge, rateLimited, unauthorized } from "../errors.ts";
+import { crossSiteRefused, gatewayUnavailable, invalidRequest, methodNotAllowed, missingScope, notFound, payloadTooLarge, proxyAttributionRequired, rateLimited, unauthorized } from "../errors.ts";
 import { authenticateHttp, firstMissingScope } from "./auth.ts";
+import { authenticateTrustedProxy } from "./proxy-auth.ts";
 import { readJsonBody } from "./body.ts";
 import { rateLimitSettings, type FailedAuthLimiter } from "../../auth/limiter.ts";
 import { checkOrigin, isCrossSiteRequest, isOwnHostHeader } from "../../auth/origin.ts";
@@ -24,7 +25,10 @@ export interface GateSpec {
   userWork?: boolean;
 }
 
+/** The attributed client (the forwarded one behind a trusted proxy), else the socket peer. */
 export function clientIp(c: Context<HttpEnv>): string {
+  const attributed = c.get("client");
+  if (attributed) return attributed.ip;
   try {
     return normalizeIp(c.env?.server?.requestIP(c.req.raw)?.address);
   } catch {
@@ -62,7 +66,9 @@ export function gate(deps: HttpDeps, limiter: FailedAuthLimiter, spec: GateSpec)
     const limits = rateLimitSettings(config);
     const locked = limiter.retryAfterMs(ip, limits);
     if (locked > 0) return rateLimited(locked);
-    const caller = authenticateHttp(deps.auth(), c.req.raw.headers, ip);
+    const auth = deps.auth();
+    const caller = auth.mode === "trusted-proxy" ? authenticateTrustedProxy(auth, config, c, ip) : authenticateHttp(auth, c.req.raw.headers, ip);
+    if (caller === "attribution") return proxyAttributionRequired();
     if (!caller) {
       limiter.recordFailure(ip, limits);
       return unauthorized();
