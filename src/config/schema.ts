@@ -9,6 +9,7 @@ import { channelSchemas } from "./sections/channels.ts";
 import { hooksSchemas } from "./sections/hooks.ts";
 import { toolsSchemas } from "./sections/tools.ts";
 import { pluginsSchemas } from "./sections/plugins.ts";
+import { discoverySchemas } from "./sections/discovery.ts";
 
 export { BindModeSchema, GatewaySchema } from "./sections/gateway.ts";
 export { LogLevelSchema, LoggingSchema } from "./sections/logging.ts";
@@ -31,6 +32,7 @@ const sections = {
   tools: z.lazy(() => toolsSchemas().tools).optional(),
   cron: z.lazy(() => toolsSchemas().cron).optional(),
   plugins: z.lazy(() => pluginsSchemas().plugins).optional(),
+  discovery: z.lazy(() => discoverySchemas().discovery).optional(),
 };
 
 export const ConfigSchema = z

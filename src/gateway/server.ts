@@ -25,6 +25,7 @@ import { PendingSockets } from "./ws/pending.ts";
 import { ChannelsHandle } from "../channels/handle.ts";
 import { loadChannelAdapter } from "../channels/adapters.ts";
 import { CronHandle, cronStorePath } from "./cron/handle.ts";
+import { DiscoveryHandle } from "../discovery/handle.ts";
 
 export interface StopOptions {
   reason?: string;
@@ -167,6 +168,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   gw.cron.startIfStored();
   gw.burstGc.afterStart();
   // Decides from config/env alone; the mDNS library loads only when advertising is on.
+  const discovery = new DiscoveryHandle({
+    env: process.env, log: options.logger.child("gateway/discovery"), port: gw.port, bindHosts: gw.hosts, stateDir: options.paths.stateDir,
+  });
+  void discovery.apply(gw.config);
+  // Decides from config/env alone; the mDNS library loads only when advertising is on.
   });
 
   const tick = setInterval(() => {
@@ -190,6 +196,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       for (const ws of [...gw.bus.all()]) ws.close(1012, "service restart");
       await waitUntil(() => gw.bus.size === 0, opts.drainTimeoutMs ?? options.drainTimeoutMs ?? 1000);
       await gw.channels.close();
+      await discovery.close();
       cleanup();
       options.logger.flush();
     })();
@@ -201,6 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     gw.applyLive(next);
     gw.cron.reconfigure();
     void applyChannels(next.config);
+    void discovery.apply(next.config);
   };
 
   return { runtime: gw, port: gw.port, hosts: gw.hosts, url: wsUrl(first(gw.hosts), gw.port), stop, applyConfig };

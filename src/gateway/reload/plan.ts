@@ -56,6 +56,9 @@ export const RELOAD_TABLE: Readonly<Record<string, TableEntry>> = {
   // The canvas routes and the URL handed out at connect read these per request (the only built-in plugin).
   "plugins.enabled": "hot",
   "plugins.entries.canvas": "hot",
+  // The advertiser re-decides on every config swap (stop, re-announce or start); wideArea stays restart.
+  "discovery.mdns": "hot",
+  "plugins.entries.bonjour": "hot",
 
   "gateway.mode": "restart",
   "gateway.port": "restart",
