@@ -172,8 +172,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     env: process.env, log: options.logger.child("gateway/discovery"), port: gw.port, bindHosts: gw.hosts, stateDir: options.paths.stateDir,
   });
   void discovery.apply(gw.config);
-  // Decides from config/env alone; the mDNS library loads only when advertising is on.
-  });
 
   const tick = setInterval(() => {
     gw.bus.broadcast("tick", { ts: Date.now() });
