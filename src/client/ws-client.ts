@@ -20,7 +20,8 @@ export interface GatewayConnectOptions {
   password?: string;
   scopes: readonly string[];
   clientId: "cli" | "gateway-client" | "node-host";
-  mode: "cli" | "backend" | "node";
+  /** "probe": a diagnostic connect (`gateway probe`) that the gateway grants no scopes on a shared secret. */
+  mode: "cli" | "backend" | "node" | "probe";
   displayName?: string;
   /** Operator unless told: a node host connects as `node` and declares what it can run. */
   role?: "operator" | "node";

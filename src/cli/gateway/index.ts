@@ -15,6 +15,7 @@ export function createGatewayCommand(ctx: CliContext) {
       start: () => import("./start.ts").then((m) => m.createGatewayStartCommand(ctx)),
       stop: () => import("./stop.ts").then((m) => m.createGatewayStopCommand(ctx)),
       restart: () => import("./restart.ts").then((m) => m.createGatewayRestartCommand(ctx)),
+      probe: () => import("./probe.ts").then((m) => m.createGatewayProbeCommand(ctx)),
       discover: () => import("./discover.ts").then((m) => m.createGatewayDiscoverCommand(ctx)),
     },
   });
