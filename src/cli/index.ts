@@ -29,6 +29,7 @@ export function createCli(ctx: CliContext): CommandDef {
       approvals: () => import("./approvals/index.ts").then((m) => m.createApprovalsCommand(ctx)),
       "exec-approvals": () => import("./approvals/index.ts").then((m) => m.createApprovalsCommand(ctx, "exec-approvals")),
       dashboard: () => import("./dashboard.ts").then((m) => m.createDashboardCommand(ctx)),
+      status: () => import("./status/index.ts").then((m) => m.createStatusCommand(ctx)),
     },
   }) as CommandDef;
 }
