@@ -81,7 +81,8 @@ export class GatewayConnection {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
-  private readonly instanceId = uuid();
+  /** This page's instance: its presence entry carries it (the Presence view marks "this page"). */
+  readonly instanceId = uuid();
   private readonly pending = new Map<string, { resolve(v: unknown): void; reject(e: Error): void }>();
   private readonly listeners = new Map<string, Set<Listener>>();
   hello: HelloOk | undefined;

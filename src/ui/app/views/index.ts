@@ -22,6 +22,27 @@ export const VIEWS: readonly ViewSpec[] = [
     load: () => import("./sessions.ts"),
   },
   {
+    id: "presence",
+    title: "Presence",
+    summary: "Who is connected: the gateway, operators and nodes, live",
+    methods: ["system-presence"],
+    load: () => import("./presence.ts"),
+  },
+  {
+    id: "nodes",
+    title: "Nodes",
+    summary: "Pending device and node requests, nodes and their commands, paired devices",
+    methods: ["node.list"],
+    load: () => import("./nodes.ts"),
+  },
+  {
+    id: "channels",
+    title: "Channels",
+    summary: "Channel accounts: state, probe, start/stop, WhatsApp linking, sender requests",
+    methods: ["channels.status"],
+    load: () => import("./channels.ts"),
+  },
+  {
     id: "logs",
     title: "Logs",
     summary: "The gateway's log as it is written, filtered by level and text",

@@ -3,7 +3,7 @@
  * tables that stack into labelled rows on narrow screens, status badges, ages, error text. Only the
  * lazily loaded views import this, so it lands in their shared chunk, not in the first load.
  */
-import { h, type Child } from "../dom.ts";
+import { fill, h, type Child } from "../dom.ts";
 import { RequestError } from "../gateway.ts";
 
 export type Tone = "ok" | "warn" | "danger" | "muted" | "accent";
@@ -116,4 +116,24 @@ export function debounce(signal: AbortSignal, ms: number, fn: () => void): () =>
       if (!signal.aborted) fn();
     }, ms);
   };
+}
+
+/**
+ * Replaces `box`'s content and puts keyboard focus back where it was: on the same control (same
+ * data-action, else same text) of the same row (data-key). Tables are rebuilt whenever data
+ * changes; without this, a refresh would throw the keyboard user's place away.
+ */
+export function refill(box: HTMLElement, content: Child): void {
+  const active = document.activeElement;
+  const within = active instanceof HTMLElement && box.contains(active) ? active : undefined;
+  const rowKey = within?.closest<HTMLElement>("[data-key]")?.dataset.key;
+  const action = within?.dataset.action;
+  const text = within?.textContent;
+  const tag = within?.tagName;
+  fill(box, content);
+  if (!within || rowKey === undefined) return;
+  const row = [...box.querySelectorAll<HTMLElement>("[data-key]")].find((el) => el.dataset.key === rowKey);
+  const candidates = row ? [...row.querySelectorAll<HTMLElement>(tag ?? "*")] : [];
+  const again = candidates.find((el) => (action ? el.dataset.action === action : el.textContent === text));
+  again?.focus();
 }

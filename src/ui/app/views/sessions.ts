@@ -7,7 +7,7 @@
 import { fill, h, shortTime } from "../dom.ts";
 import type { Route } from "../router.ts";
 import { renderHistory, type WireMessage } from "./chat-render.ts";
-import { ageEl, alertEl, badge, busy, dataTable, debounce, errorText, every, refreshAges, setAlert } from "./parts.ts";
+import { ageEl, alertEl, badge, busy, dataTable, debounce, errorText, every, refreshAges, setAlert, refill } from "./parts.ts";
 import type { View, ViewContext } from "./types.ts";
 
 interface SessionRow { key: string; agentId: string; updatedAt: number; status: string; messageCount: number; lastPreview?: string }
@@ -103,7 +103,7 @@ export function mount(host: HTMLElement, ctx: ViewContext, initial: Route): View
     const running = rows.filter(isRunning).length;
     count.textContent = `${shown.length === rows.length ? "" : `${shown.length} shown · `}${rows.length} of ${total} session${total === 1 ? "" : "s"}${running ? ` · ${running} running` : ""}`;
     more.hidden = nextOffset === null;
-    fill(table, dataTable({
+    refill(table, dataTable({
       id: "sessions-table",
       caption: "Sessions",
       rows: shown,
@@ -124,6 +124,7 @@ export function mount(host: HTMLElement, ctx: ViewContext, initial: Route): View
         },
       ],
     }));
+    for (const tr of table.querySelectorAll<HTMLElement>("tr[data-key]")) if (tr.dataset.key === peeked) tr.dataset.current = "";
   }
 
   async function abort(s: SessionRow, button: HTMLButtonElement): Promise<void> {
