@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { chatReady, launchBrowser, openPage, shot, SHOT_DIR, skipReason, startUiGateway, TEST_TOKEN, type UiGateway } from "./helpers.ts";
+import { signInApproved, startOpsScene, type OpsScene } from "./ops-fixtures.ts";
+import { OPS_SHOTS, shotView } from "./ops-shots.ts";
 
 setDefaultTimeout(120_000);
 
@@ -90,4 +92,36 @@ describe.skipIf(!!skipReason)("Control UI screenshots", () => {
       await pairing.stop();
     }
   });
+});
+
+describe.skipIf(!!skipReason)("Control UI screenshots: sessions, presence, nodes, channels", () => {
+  let browser: Browser;
+  let scene: OpsScene;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    scene = await startOpsScene();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await scene?.stop();
+  });
+
+  for (const size of SIZES) {
+    for (const dark of [false, true]) {
+      const suffix = `${size.name}${dark ? "-dark" : ""}`;
+      test(`sessions, presence, nodes and channels at ${size.width} px${dark ? ", dark" : ""}`, async () => {
+        const w = await openPage(browser, { width: size.width, height: size.height, dark });
+        await signInApproved(w.page, scene.base, scene.admin);
+        for (const view of OPS_SHOTS) {
+          await w.page.click(`nav a[href='/${view.id}']`);
+          await view.ready(w.page, scene);
+          await shotView(w.page, `${view.id}-${suffix}`, size);
+        }
+        expect(w.errors).toEqual([]);
+        await w.context.close();
+      });
+    }
+  }
 });
