@@ -19,6 +19,7 @@ export interface GatewayFlags {
   auth?: string;
   token?: string;
   password?: string;
+  tailscale?: string;
 }
 
 export interface GatewayAuthSettings {
@@ -35,6 +36,18 @@ export interface GatewaySettings {
   bindSource: "flag" | "config" | "default";
   customBindHost?: string;
   auth: GatewayAuthSettings;
+  /** `--tailscale`, else gateway.tailscale.mode, else "off". */
+  tailscale?: TailscaleMode;
+}
+
+export type TailscaleMode = "off" | "serve" | "funnel";
+const TAILSCALE_MODES: readonly TailscaleMode[] = ["off", "serve", "funnel"];
+
+function resolveTailscale(flags: GatewayFlags, config: OpenClawConfig): TailscaleMode {
+  if (flags.tailscale === undefined) return config.gateway?.tailscale?.mode ?? "off";
+  const mode = flags.tailscale.trim() as TailscaleMode;
+  if (!TAILSCALE_MODES.includes(mode)) throw new SettingsError('Invalid --tailscale. Use "off", "serve", or "funnel".', 1);
+  return mode;
 }
 
 export class SettingsError extends Error {
@@ -190,6 +203,7 @@ export function resolveGatewaySettings(input: {
     ...resolvePort(flags, env, config, paths),
     ...resolveBind(flags, config),
     auth: resolveAuth(flags, env, config, input.generateToken ?? generateGatewayToken),
+    tailscale: resolveTailscale(flags, config),
   };
   if (config.gateway?.customBindHost !== undefined) settings.customBindHost = config.gateway.customBindHost;
   return settings;

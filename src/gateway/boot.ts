@@ -175,6 +175,7 @@ export async function bootGateway(input: BootInput, opts: BootOptions = {}): Pro
       config: activation.config, loaded, paths, port: settings.port, bind: settings.bind, bindHosts: hosts,
       auth: settings.auth, logger, handshakeTimeoutMs: handshakeTimeout(env), wsLog: input.wsLog, sessionStore: store, pairingStore: pairing,
       skipCanvasHost: canvasSkippedByEnv(env.OPENCLAW_SKIP_CANVAS_HOST),
+      tailscale: { mode: settings.tailscale, env },
       ...rawStreamOption(input, loaded, held, log),
       reloadSecrets: () => reloadSecrets(booted, input),
       configFile: { env, preview: (candidate) => previewConfigChange(booted.activation, candidate, input) },

@@ -53,6 +53,11 @@ export interface GatewayOptions {
   configFile?: ConfigFileHooks;
   /** OPENCLAW_SKIP_CANVAS_HOST: no canvas routes, and no canvas URL in hello-ok, whatever the config says. */
   skipCanvasHost?: boolean;
+  /**
+   * `--tailscale` (mode; else gateway.tailscale.mode) and what the `tailscale` CLI runs with (env:
+   * PATH and friends; the waits are shortened by tests).
+   */
+  tailscale?: { mode?: "off" | "serve" | "funnel"; env?: Record<string, string | undefined>; statusWaitMs?: number; readyTimeoutMs?: number };
   /** How WebSocket traffic is logged (`--ws-log`); default "auto". */
   wsLog?: "auto" | "full" | "compact";
 }

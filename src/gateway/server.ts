@@ -162,6 +162,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     throw err;
   }
   gw.hosts = servers.map((s) => s.hostname!);
+  const tailscale = await exposeTailscale(options, gw, websocket, http, cleanup);
   const applyChannels = (config: OpenClawConfig) =>
     gw.channels.apply(config).catch((err: unknown) => gw.log.error(`channels: ${(err as Error)?.stack ?? String(err)}`));
   void applyChannels(gw.config);
@@ -194,6 +195,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       for (const ws of [...gw.bus.all()]) ws.close(1012, "service restart");
       await waitUntil(() => gw.bus.size === 0, opts.drainTimeoutMs ?? options.drainTimeoutMs ?? 1000);
       await gw.channels.close();
+      await tailscale?.stop();
       await discovery.close();
       cleanup();
       options.logger.flush();
@@ -255,6 +257,37 @@ function upgrade(gw: GatewayRuntime, req: Request, server: Server<ConnState>, ta
     if (ok) data.tailscaleUser = claim.login;
     return finish();
   });
+}
+
+/**
+ * With tailscale serve/funnel: the managed loopback listener and its route, loaded only then.
+ * Its requests are marked as coming through the Tailscale hop (forwarding headers required there).
+ */
+async function exposeTailscale(
+  options: GatewayOptions, gw: GatewayRuntime, websocket: WebSocketHandler<ConnState>, http: ReturnType<typeof lazyHttpApp>, cleanup: () => void,
+): Promise<{ stop(): Promise<void> } | undefined> {
+  const mode = options.tailscale?.mode ?? options.config.gateway?.tailscale?.mode ?? "off";
+  if (mode === "off") return undefined;
+  const { exposeOverTailscale, TailscaleStartError } = await import("./tailscale/expose.ts");
+  try {
+    return await exposeOverTailscale({
+      mode, gatewayPort: gw.port, auth: gw.auth, env: options.tailscale?.env ?? process.env, log: options.logger.child("tailscale"),
+      statusWaitMs: options.tailscale?.statusWaitMs, readyTimeoutMs: options.tailscale?.readyTimeoutMs,
+      listen: (ingress) => {
+        const fetch: Fetch = (req, server) => {
+          if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return upgrade(gw, req, server, ingress);
+          const env = { server, ingress: "tailscale" as const };
+          return http.app ? http.app.fetch(req, env) : http.load().then((app) => app.fetch(req, env));
+        };
+        const server = listen("127.0.0.1", 0, fetch, websocket);
+        return { port: server.port!, stop: () => server.stop(true) };
+      },
+    });
+  } catch (err) {
+    cleanup();
+    if (err instanceof TailscaleStartError) throw new GatewayStartError(err.message, err.exitCode);
+    throw err;
+  }
 }
 
 /**

@@ -26,7 +26,7 @@ describe("attribution", () => {
   });
 
   test("an untrusted peer with any forwarding header is refused", () => {
-    for (const h of [{ "x-forwarded-proto": "https" }, { forwarded: "for=1.2.3.4" }, { "x-real-ip": "1.2.3.4" }]) {
+    for (const h of [{ "x-forwarded-proto": "https" }, { forwarded: "for=1.2.3.4" }, { "x-real-ip": "1.2.3.4" }] as Record<string, string>[]) {
       expect(attribute("127.0.0.2", H(h), S(["127.0.0.1"])).ok).toBe(false);
     }
   });

@@ -59,7 +59,7 @@ describe("HTTP in trusted-proxy mode", () => {
   test("identity headers without X-Forwarded-For → 403 proxy_attribution_required", async () => {
     const res = await models({ "x-forwarded-user": "alice@example.com", "x-forwarded-proto": "https" });
     expect(res.status).toBe(403);
-    expect((await res.json()).error.type).toBe(ATTRIBUTION);
+    expect(((await res.json()) as any).error.type).toBe(ATTRIBUTION);
   });
 
   test("forwarded client + user + required header → 200, scopes from x-openclaw-scopes", async () => {
@@ -67,7 +67,7 @@ describe("HTTP in trusted-proxy mode", () => {
     expect((await models({ ...PROXIED, "x-forwarded-user": "bob@example.com" })).status).toBe(200);
     const noRead = await models({ ...PROXIED, "x-openclaw-scopes": "operator.approvals" });
     expect(noRead.status).toBe(403);
-    expect((await noRead.json()).error.details.missingScope).toBe("operator.read");
+    expect(((await noRead.json()) as any).error.details.missingScope).toBe("operator.read");
   });
 
   test.each([
@@ -86,7 +86,7 @@ describe("HTTP in trusted-proxy mode", () => {
   test("a loopback forwarded client → 403 proxy_attribution_required", async () => {
     const res = await models({ ...PROXIED, "x-forwarded-for": "127.0.0.1" });
     expect(res.status).toBe(403);
-    expect((await res.json()).error.type).toBe(ATTRIBUTION);
+    expect(((await res.json()) as any).error.type).toBe(ATTRIBUTION);
   });
 
   test("Origin must be in gateway.controlUi.allowedOrigins once proxy auth passed", async () => {

@@ -14,6 +14,7 @@ export const runArgs = {
   auth: { type: "string", description: 'Auth mode: "token" (default), "password", "none" (loopback only)' },
   token: { type: "string", description: "Shared token clients must send (else OPENCLAW_GATEWAY_TOKEN, gateway.auth.token, or generated)" },
   password: { type: "string", description: "Shared password (else OPENCLAW_GATEWAY_PASSWORD or gateway.auth.password)" },
+  tailscale: { type: "string", valueHint: "off|serve|funnel", description: 'Expose over Tailscale: "serve" (tailnet HTTPS), "funnel" (public, needs --auth password), "off" (else gateway.tailscale.mode)' },
   "allow-unconfigured": { type: "boolean", description: "Start without a config file (gateway.mode=local assumed)" },
   force: { type: "boolean", description: "Kill any process listening on the target port before starting" },
   verbose: { type: "boolean", description: "Mirror debug logs (handshakes, requests, events) to the console" },
@@ -47,7 +48,7 @@ export default function createGatewayRunCommand(ctx: CliContext) {
         const input: BootInput = {
           env: ctx.env,
           paths: ctx.paths,
-          flags: { port: args.port, bind: args.bind, auth: args.auth, token: args.token, password: args.password },
+          flags: { port: args.port, bind: args.bind, auth: args.auth, token: args.token, password: args.password, tailscale: args.tailscale },
           allowUnconfigured: !!args["allow-unconfigured"],
           force: !!args.force,
           verbose: !!args.verbose,
