@@ -21,9 +21,14 @@ export class Shell {
   private readonly banner: HTMLElement;
   private readonly host: HTMLElement;
   private readonly status: HTMLElement;
+  /** Badge counts repeated in the top bar where the nav scrolls sideways (narrow screens). */
+  private readonly alerts: HTMLElement;
   private mounted: Mounted | undefined;
   private hello: HelloOk;
   private generation = 0;
+  /** Nav badge counts by view id, and the functions that stop their watchers. */
+  private readonly counts = new Map<string, number>();
+  private badgeStops: Array<() => void> = [];
 
   constructor(private readonly gateway: GatewayConnection, private readonly router: Router, hello: HelloOk, private readonly actions: { signOut(): void }) {
     this.hello = hello;
@@ -31,9 +36,11 @@ export class Shell {
     this.banner = h("div", { class: "banner", role: "status", "aria-live": "polite", hidden: true });
     this.host = h("div", { class: "view-host" });
     this.status = h("span", { class: "conn", "data-state": "ok" });
+    this.alerts = h("span", { class: "topbar-alerts" });
     this.el = h("div", { class: "app" },
       h("header", { class: "topbar" },
         h("a", { class: "brand", href: router.href("/") }, h("span", { class: "brand-mark", "aria-hidden": "true" }), "OpenClaw"),
+        this.alerts,
         this.status,
         h("button", { type: "button", class: "ghost small", onclick: () => actions.signOut() }, "Sign out"),
       ),
@@ -44,6 +51,7 @@ export class Shell {
     router.onChange((r) => this.show(r));
     this.renderStatus();
     this.renderNav(router.current());
+    this.watchBadges();
   }
 
   /** A new hello-ok after a reconnect: banner off, views reload what they show. */
@@ -52,6 +60,7 @@ export class Shell {
     this.hello = hello;
     this.setBanner(undefined);
     this.renderStatus();
+    this.watchBadges();
     if (methodsChanged || !this.mounted?.view) this.remount();
     else this.mounted.view.reconnected?.();
   }
@@ -68,15 +77,38 @@ export class Shell {
 
   private renderStatus(): void {
     this.status.dataset.state = "ok";
-    fill(this.status, h("span", null, "Connected", h("span", { class: "conn-version" }, ` · ${this.hello.server.version}`)));
+    fill(this.status, h("span", { class: "conn-label" }, "Connected", h("span", { class: "conn-version" }, ` · ${this.hello.server.version}`)));
     this.status.title = `Gateway ${this.hello.server.version}, ${location.host}`;
   }
 
   private renderNav(route: Route): void {
     const current = route.segments[0] ?? DEFAULT_VIEW;
-    fill(this.nav, h("ul", null, VIEWS.map((v) =>
-      h("li", null, h("a", { href: this.router.href(`/${v.id}`), title: v.summary, "aria-current": v.id === current ? "page" : undefined }, v.title)),
-    )));
+    fill(this.nav, h("ul", null, VIEWS.map((v) => {
+      const n = this.counts.get(v.id) ?? 0;
+      return h("li", null, h("a", { href: this.router.href(`/${v.id}`), title: v.summary, "aria-current": v.id === current ? "page" : undefined, "data-view": v.id },
+        v.title,
+        n > 0 ? h("span", { class: "nav-badge", "aria-label": `${n} ${v.badge?.label ?? ""}` }, String(n)) : null,
+      ));
+    })));
+    fill(this.alerts, VIEWS.filter((v) => (this.counts.get(v.id) ?? 0) > 0 && v.id !== current).map((v) =>
+      h("a", { href: this.router.href(`/${v.id}`), class: "topbar-alert", "aria-label": `${this.counts.get(v.id)} ${v.badge?.label ?? ""}` }, v.title, h("span", { class: "nav-badge" }, String(this.counts.get(v.id))))));
+  }
+
+  /** (Re)starts the nav badges' watchers on the current connection. */
+  private watchBadges(): void {
+    for (const stop of this.badgeStops.splice(0)) stop();
+    const ctx = { hello: () => this.hello, request: <T>(m: string, p?: unknown, t?: number) => this.gateway.request<T>(m, p, t) };
+    for (const v of VIEWS) {
+      if (!v.badge || v.methods.some((m) => !this.hello.features.methods.includes(m))) continue;
+      const id = v.id;
+      this.badgeStops.push(v.badge.watch(ctx, (event, fn) => this.gateway.on(event, fn), (n) => {
+        // A shell replaced after a sign-out stops listening the first time it hears something.
+        if (!this.el.isConnected) return void queueMicrotask(() => this.badgeStops.splice(0).forEach((stop) => stop()));
+        if ((this.counts.get(id) ?? 0) === n) return;
+        this.counts.set(id, n);
+        this.renderNav(this.router.current());
+      }));
+    }
   }
 
   private remount(): void {

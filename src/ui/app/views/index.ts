@@ -4,6 +4,7 @@
  * first load nothing. Chat is imported eagerly: it is the first screen.
  */
 import * as chat from "./chat.ts";
+import { approvalsBadge } from "./approvals-badge.ts";
 import type { ViewSpec } from "./types.ts";
 
 export const VIEWS: readonly ViewSpec[] = [
@@ -41,6 +42,14 @@ export const VIEWS: readonly ViewSpec[] = [
     summary: "Channel accounts: state, probe, start/stop, WhatsApp linking, sender requests",
     methods: ["channels.status"],
     load: () => import("./channels.ts"),
+  },
+  {
+    id: "approvals",
+    title: "Approvals",
+    summary: "Commands agents are waiting to run: allow once, allow always or deny",
+    methods: ["exec.approval.list", "exec.approval.resolve"],
+    load: () => import("./approvals.ts"),
+    badge: approvalsBadge,
   },
   {
     id: "logs",

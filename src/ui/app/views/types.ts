@@ -42,4 +42,16 @@ export interface ViewSpec {
   /** Methods the view cannot work without; a gateway lacking one gets the empty state. */
   methods: readonly string[];
   load(): Promise<ViewModule>;
+  /** A count beside the nav link (pending approvals), kept while the page is connected, whatever view is open. */
+  badge?: BadgeSource;
+}
+
+export interface BadgeSource {
+  /** What the count is of, for screen readers: "pending approvals". */
+  label: string;
+  /**
+   * Starts counting on a fresh connection; `set(n)` updates the badge (0 hides it). Returns the
+   * function that stops it (the shell calls it before the next connection's watch).
+   */
+  watch(ctx: Pick<ViewContext, "request" | "hello">, on: (event: string, fn: (payload: any) => void) => () => void, set: (n: number) => void): () => void;
 }
