@@ -25,7 +25,7 @@ import { PendingSockets } from "./ws/pending.ts";
 import { ChannelsHandle } from "../channels/handle.ts";
 import { loadChannelAdapter } from "../channels/adapters.ts";
 import { CronHandle, cronStorePath } from "./cron/handle.ts";
-import { DiscoveryHandle } from "../discovery/handle.ts";
+import type { DiscoveryHandle } from "../discovery/handle.ts";
 
 export interface StopOptions {
   reason?: string;
@@ -168,11 +168,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   void applyChannels(gw.config);
   gw.cron.startIfStored();
   gw.burstGc.afterStart();
-  // Decides from config/env alone; the mDNS library loads only when advertising is on.
-  const discovery = new DiscoveryHandle({
-    env: process.env, log: options.logger.child("gateway/discovery"), port: gw.port, bindHosts: gw.hosts, stateDir: options.paths.stateDir,
-  });
-  void discovery.apply(gw.config);
+  // Discovery code loads only when some setting could turn it on (the default on Linux is off).
+  let discovery: Promise<DiscoveryHandle> | undefined;
+  const applyDiscovery = (config: OpenClawConfig) => {
+    if (!discovery && !mightAdvertise(config, process.env)) return;
+    discovery ??= import("../discovery/handle.ts").then((m) => new m.DiscoveryHandle({
+      env: process.env, log: options.logger.child("gateway/discovery"), port: gw.port, bindHosts: gw.hosts, stateDir: options.paths.stateDir,
+    }));
+    void discovery.then((d) => d.apply(config));
+  };
+  applyDiscovery(gw.config);
 
   const tick = setInterval(() => {
     gw.bus.broadcast("tick", { ts: Date.now() });
@@ -196,7 +201,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await waitUntil(() => gw.bus.size === 0, opts.drainTimeoutMs ?? options.drainTimeoutMs ?? 1000);
       await gw.channels.close();
       await tailscale?.stop();
-      await discovery.close();
+      await discovery?.then((d) => d.close());
       cleanup();
       options.logger.flush();
     })();
@@ -208,10 +213,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     gw.applyLive(next);
     gw.cron.reconfigure();
     void applyChannels(next.config);
-    void discovery.apply(next.config);
+    applyDiscovery(next.config);
   };
 
   return { runtime: gw, port: gw.port, hosts: gw.hosts, url: wsUrl(first(gw.hosts), gw.port), stop, applyConfig };
+}
+
+/** Cheap pre-check of src/discovery/policy.ts: false means advertising is certainly off and nothing is published. */
+function mightAdvertise(config: OpenClawConfig, env: Record<string, string | undefined>): boolean {
+  if (config.discovery?.wideArea?.domain) return true;
+  if (config.discovery?.mdns?.mode === "off") return false;
+  const bonjour = (config.plugins?.entries as Record<string, { enabled?: boolean } | undefined> | undefined)?.bonjour;
+  return /^(0|false|no|off)$/i.test(env.OPENCLAW_DISABLE_BONJOUR?.trim() ?? "") || process.platform === "darwin" || bonjour?.enabled === true;
 }
 
 /**
