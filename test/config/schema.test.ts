@@ -9,7 +9,7 @@ describe("configJsonSchema", () => {
     expect(schema.additionalProperties).toBe(false);
     expect(JSON.stringify(configJsonSchema())).toBe(JSON.stringify(schema));
     const props = schema.properties as Record<string, Record<string, unknown>>;
-    expect(Object.keys(props)).toEqual(["$schema", "meta", "gateway", "logging", "commands", "models", "agents", "secrets", "channels", "session", "hooks", "tools", "cron", "plugins"]);
+    expect(Object.keys(props)).toEqual(["$schema", "meta", "gateway", "logging", "commands", "models", "agents", "secrets", "channels", "session", "hooks", "tools", "cron", "plugins", "discovery"]);
     const gateway = props.gateway as { properties: Record<string, Record<string, unknown>>; additionalProperties: boolean };
     expect(gateway.additionalProperties).toBe(false);
     expect(gateway.properties.port).toMatchObject({ type: "integer", minimum: 1, maximum: 65535 });
