@@ -42,7 +42,10 @@ async function boot(): Promise<void> {
     fill(root, errorScreen({ code: "DEVICE_KEY", message: `Could not create this browser's device key: ${String(err)}` }, undefined, { retry: () => location.reload(), resetIdentity }));
   });
   let deviceId = "";
-  void key.then((k) => (deviceId = k.deviceId), () => {});
+  void key.then((k) => {
+    deviceId = k.deviceId;
+    performance.mark("openclaw:device-key");
+  }, () => {});
 
   /** A secret typed into the sign-in form: tried once, kept in memory (a token also in the tab's storage once accepted). */
   let typed: string | undefined;
