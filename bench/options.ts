@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "..");
-export const GROUPS = ["rss", "conns", "hello", "rpc", "startup", "http", "burst", "flood", "nodes", "channels", "tools", "soak"] as const;
+export const GROUPS = ["rss", "conns", "hello", "rpc", "startup", "http", "burst", "flood", "nodes", "channels", "tools", "ui", "soak"] as const;
 /** What runs without --only: everything but the soak, which runs only when asked (--soak N or --only soak). */
 export const DEFAULT_GROUPS = GROUPS.filter((g) => g !== "soak");
 /** The scripted OpenAI-compatible upstream the http group puts behind the gateway. */
@@ -67,7 +67,7 @@ export interface Options {
 
 function usage(message: string): never {
   console.error(`bench: ${message}`);
-  console.error("usage: bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,channels,tools,soak] [--seconds N] [--rounds N]");
+  console.error("usage: bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,channels,tools,ui,soak] [--seconds N] [--rounds N]");
   console.error("                     [--conns N] [--http-seconds N] [--burst N] [--flood N] [--nodes N] [--messages N] [--chats N] [--turns N]");
   console.error("                     [--soak SECONDS] [--soak-agent-every S]");
   console.error("                     [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]");

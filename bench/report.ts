@@ -203,6 +203,7 @@ export function printTable(f: Findings, report: Report): void {
         `each with a fresh session key: \`agent\` sent → final res, beside the same requests (read back from the stub) sent straight to it one by one; ` +
         `the share = turn − those calls. A tools turn is 3 rounds of agents_list then a one-word reply (4 model calls); a plain turn is the reply at once.`,
     );
+  if (opts.only.has("ui")) printUiNotes(f.details.ui as any);
   if (opts.only.has("flood")) printFloodNotes(f.details.flood as any);
   if (opts.only.has("soak")) printSoakNotes(f.details.soak as any);
   if (opts.only.has("startup") && opts.compiledCmd === undefined)
@@ -211,6 +212,21 @@ export function printTable(f: Findings, report: Report): void {
     console.log("problems:");
     for (const p of f.problems.slice(0, 30)) console.log(`  ${p}`);
   }
+}
+
+function printUiNotes(ui: any): void {
+  if (!ui) return;
+  if (ui.skipped) {
+    console.log(`ui: skipped: ${ui.skipped}.`);
+    return;
+  }
+  const phases = (p: Record<string, number>) => `challenge ${p.challenge} ms, connect sent ${p["connect-sent"]} ms, hello ${p.hello} ms, chat ready ${p["chat-ready"]} ms`;
+  console.log(
+    `ui: headless ${ui.chromium} against a gateway of its own; load = navigation start → the chat view's openclaw:chat-ready mark. ` +
+      `${ui.loads.fresh} fresh profiles (a new device paired silently each time): ${phases(ui.freshP50Ms)} (p50s); ` +
+      `${ui.loads.returning} reloads of a signed-in tab: ${phases(ui.returningP50Ms)}. First load: ${ui.firstLoad.httpRequests} HTTP responses, ` +
+      `${ui.firstLoad.httpBytes} bytes (compressed, headers included) + ${ui.firstLoad.wsBytes} bytes of WebSocket frames.`,
+  );
 }
 
 /** What the flood rows do not say: where the sockets went, the gateway's own counts, the no-flood reference. */

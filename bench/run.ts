@@ -2,7 +2,7 @@
 // side, measures both alternately in one run, and prints gateway / bare ratios against our goals.
 // The machine is noisy and shared with the client, so only figures from the same run are compared.
 //
-//   bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,channels,tools,soak] [--seconds N]
+//   bun run bench [--quick] [--json] [--only hello,rpc,rss,conns,startup,http,burst,flood,nodes,channels,tools,ui,soak] [--seconds N]
 //                 [--rounds N] [--conns N] [--http-seconds N] [--burst N] [--flood N] [--nodes N] [--messages N] [--chats N]
 //                 [--turns N] [--soak SECONDS] [--soak-agent-every S]
 //                 [--gateway-cmd '...'] [--compiled-cmd '...'|none] [--check]
@@ -10,7 +10,7 @@
 //   --quick         short windows and fewer connections (smoke test; figures are rough)
 //   --json          print one JSON object (also written to .bench/last.json on every run)
 //   --out FILE      write the JSON there instead of .bench/last.json
-//   --only G,...    measurement groups: hello, rpc, rss, conns, startup, http, burst, flood, nodes, channels, tools, soak
+//   --only G,...    measurement groups: hello, rpc, rss, conns, startup, http, burst, flood, nodes, channels, tools, ui, soak
 //                   (default: all but soak)
 //   --seconds N     measuring window of each rpc run (default 4; quick 1; the nodes group's runs: half)
 //   --rounds N      alternating rounds per metric, median taken (default 2; quick 1); the http group
@@ -84,6 +84,13 @@
 // Every turn gets a fresh session key, so every turn's requests are the same (one session's history
 // would grow). Each turn creates its session and commits the user message, each assistant round
 // before its tools run, their results after, and the reply (SQLite, synchronous=FULL): all part of it.
+// ui (a gateway of its own, configured like the http group's; bench/groups-ui.ts): headless Chromium
+// (/usr/bin/chromium or OPENCLAW_BENCH_CHROMIUM, driven by playwright-core; skipped with the reason
+// printed when there is none) loads the Control UI with #token=: 15 fresh profiles (quick 5), each a
+// new device key paired silently over loopback, after one unmeasured load, then 15 reloads of one
+// signed-in tab. Load = navigation start → the chat view's openclaw:chat-ready mark; bytes = what the
+// first fresh load fetched over HTTP until then (compressed, headers included). Goals (issue 12):
+// under 100 KiB, load p50 under 300 ms. The browser may use every CPU the bench has (not pinned to one).
 // soak (only on request; the http group's stub-backed gateway, in a sandbox of its own): 1000
 // connections (quick 100) sending health/status/system-presence/chat.history/sessions.list at 500 req/s
 // in total (open loop), an agent turn every 2 s on a write-scoped connection (each turn's agent and
@@ -92,7 +99,7 @@
 // (quick 2 s); drift = last sample − the one at 60 s (half the run when it is under 2 minutes).
 //
 // Layout: options.ts (this command line), servers.ts and pin.ts (processes under test), groups.ts,
-// groups-load.ts, groups-nodes.ts, groups-channels.ts and groups-tools.ts (what is measured),
+// groups-load.ts, groups-nodes.ts, groups-channels.ts, groups-tools.ts and groups-ui.ts (what is measured),
 // report.ts (table and JSON), measure/ (the client side: protocol, load, /proc and /metrics readers,
 // the Telegram double's timing, agent turns beside their model calls), node-client.ts (a bench node),
 // flood-client.ts and health-probe.ts (helper processes).
@@ -104,6 +111,7 @@ import { measureBurst, measureFlood, measureSoak } from "./groups-load.ts";
 import { measureChannels } from "./groups-channels.ts";
 import { measureNodes } from "./groups-nodes.ts";
 import { measureTools } from "./groups-tools.ts";
+import { measureUi } from "./groups-ui.ts";
 import { measureConns, measureHello, measureHttp, measureRpc, measureRss, measureStartup, progress, type Run } from "./groups.ts";
 import { BARE_CMD, parseOptions } from "./options.ts";
 import { pinCpus, serverPrefix } from "./pin.ts";
@@ -144,6 +152,7 @@ async function main(): Promise<number> {
     if (only.has("nodes")) await measureNodes(run);
     if (only.has("channels")) await measureChannels(run);
     if (only.has("tools")) await measureTools(run);
+    if (only.has("ui")) await measureUi(run, pinning);
     if (only.has("http")) await measureHttp(run);
     if (only.has("flood")) await measureFlood(run);
     if (only.has("soak")) await measureSoak(run);

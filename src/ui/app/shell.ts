@@ -51,7 +51,8 @@ export class Shell {
     router.onChange((r) => this.show(r));
     this.renderStatus();
     this.renderNav(router.current());
-    this.watchBadges();
+    // A task later, once the first view (mounted in a microtask of show()) has sent its requests.
+    setTimeout(() => this.watchBadges(), 0);
   }
 
   /** A new hello-ok after a reconnect: banner off, views reload what they show. */
