@@ -136,3 +136,32 @@ test(
   },
   120_000, // starts a gateway and the stub and runs real turns
 );
+
+test(
+  "bench --quick --json --only ui loads the Control UI in headless Chromium (or says why it could not)",
+  async () => {
+    const report = await quickBench(["--only", "ui"]);
+    expect(report.problems).toEqual([]);
+    if (report.details.ui.skipped) {
+      console.warn(`bench ui group skipped: ${report.details.ui.skipped}`);
+      expect(Object.keys(report.metrics)).toEqual([]);
+      return;
+    }
+    expect(Object.keys(report.metrics).sort()).toEqual(["uiFirstLoadKiB", "uiLoadFreshP50Ms", "uiLoadReturningP50Ms"]);
+    for (const m of Object.values<any>(report.metrics)) {
+      expect(m.gateway).toBeGreaterThan(0);
+      expect(m.bare).toBeNull();
+      expect(typeof m.pass).toBe("boolean");
+    }
+    expect(report.metrics.uiFirstLoadKiB.pass).toBe(true);
+    const ui = report.details.ui;
+    expect(ui.loads).toEqual({ fresh: 5, returning: 5 });
+    // The page's phases come in order.
+    for (const p of [ui.freshP50Ms, ui.returningP50Ms]) {
+      expect(p.challenge).toBeLessThanOrEqual(p["connect-sent"]);
+      expect(p["connect-sent"]).toBeLessThanOrEqual(p.hello);
+      expect(p.hello).toBeLessThanOrEqual(p["chat-ready"]);
+    }
+  },
+  180_000, // starts a gateway and the stub and drives a browser through 11 loads
+);
