@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { Browser } from "playwright-core";
-import { chatReady, foreignRequests, launchBrowser, openPage, skipReason, startUiGateway, TEST_TOKEN, type UiGateway, type Watched } from "./helpers.ts";
+import { chatReady, foreignRequests, launchBrowser, openPage, shot, skipReason, startUiGateway, TEST_TOKEN, type UiGateway, type Watched } from "./helpers.ts";
 
 setDefaultTimeout(60_000);
 
@@ -117,5 +117,24 @@ describe.skipIf(!!skipReason)("Control UI logs", () => {
     expect(tails.length).toBe(before);
     expect(w.errors).toEqual([]);
     expect(foreignRequests(w, ui.base)).toEqual([]);
+  });
+
+  test("screenshots at 1440 and 360 px, light and dark", async () => {
+    const log = ui.gw.runtime.log;
+    log.child("channels/telegram").warn("getUpdates slow", { ms: 2140, accountId: "default" });
+    log.child("agents").info("run finished", { sessionKey: "agent:main:main", ms: 812 });
+    log.error("upstream model failed; retrying with the fallback", { provider: "stub", status: 502 });
+    log.child("cron").info("job ran", { id: "daily-digest", next: "tomorrow 07:00" });
+    for (const size of [{ name: "1440", width: 1440, height: 900 }, { name: "360", width: 360, height: 740 }]) {
+      for (const dark of [false, true]) {
+        const s = await openPage(browser, { width: size.width, height: size.height, dark });
+        await s.page.goto(`${ui.base}/logs#token=${TEST_TOKEN}`);
+        await s.page.locator(".log-row", { hasText: "daily-digest" }).waitFor({ timeout: 10_000 });
+        expect(await s.page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth)).toBe(true);
+        await shot(s.page, `logs-${size.name}${dark ? "-dark" : ""}`);
+        expect(s.errors).toEqual([]);
+        await s.context.close();
+      }
+    }
   });
 });
