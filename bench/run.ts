@@ -90,7 +90,8 @@
 // new device key paired silently over loopback, after one unmeasured load, then 15 reloads of one
 // signed-in tab. Load = navigation start → the chat view's openclaw:chat-ready mark; bytes = what the
 // first fresh load fetched over HTTP until then (compressed, headers included). Goals (issue 12):
-// under 100 KiB, load p50 under 300 ms. The browser may use every CPU the bench has (not pinned to one).
+// under 100 KiB, load p50 under 300 ms. Neither the browser nor this gateway is pinned: the browser is
+// the client, several processes wide, and shares the machine with the gateway as on a laptop.
 // soak (only on request; the http group's stub-backed gateway, in a sandbox of its own): 1000
 // connections (quick 100) sending health/status/system-presence/chat.history/sessions.list at 500 req/s
 // in total (open loop), an agent turn every 2 s on a write-scoped connection (each turn's agent and

@@ -36,11 +36,18 @@ export function fill(el: Element, ...children: Child[]): void {
   append(el, children);
 }
 
-/** "12:04" today, else "3 Dec 12:04". */
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const two = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * "12:04" today, else "3 Dec 12:04" (24-hour, English like the rest of the page). Built by hand, not
+ * with toLocale*: the first Intl use starts ICU (30-150 ms in a fresh browser process), and the chat
+ * view shows these times before it is usable.
+ */
 export function shortTime(ms: number): string {
   const d = new Date(ms);
-  const time = d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-  return d.toDateString() === new Date().toDateString() ? time : `${d.toLocaleDateString(undefined, { day: "numeric", month: "short" })} ${time}`;
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}`;
+  return d.toDateString() === new Date().toDateString() ? time : `${d.getDate()} ${MONTHS[d.getMonth()]} ${time}`;
 }
 
 /** A random UUID v4 (crypto.randomUUID exists only in secure contexts; getRandomValues everywhere). */

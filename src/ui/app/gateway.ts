@@ -76,10 +76,10 @@ export interface GatewayOptions {
 type Listener = (payload: any, event: string) => void;
 
 /**
- * `client.timeZone` (optional; the gateway only records it). Working it out is the page's first
- * Intl call, which initialises ICU: 30-150 ms in a fresh browser process, enough to be most of the
- * wait between the challenge and connect. So a page's first connect goes without it and the zone
- * is read while the gateway answers; reconnects carry it.
+ * `client.timeZone` (optional; the gateway only records it). Reading it is an Intl call, and the
+ * first Intl use starts ICU: 30-150 ms of main thread in a fresh browser process, measured on the
+ * first load's critical path (before connect, and after it, delaying hello). So a page's first
+ * connect goes without it; a reconnect (the page has long been usable) reads and sends it.
  */
 let timeZone: string | undefined;
 
@@ -102,6 +102,8 @@ export class GatewayConnection {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  /** Whether this page has been connected before (a later connect is a reconnect). */
+  private connected = false;
   /** This page's instance: its presence entry carries it (the Presence view marks "this page"). */
   readonly instanceId = uuid();
   private readonly pending = new Map<string, { resolve(v: unknown): void; reject(e: Error): void }>();
@@ -186,6 +188,7 @@ export class GatewayConnection {
         if (frame.ok) {
           mark("hello");
           established = true;
+          this.connected = true;
           this.attempt = 0;
           this.hello = frame.payload as HelloOk;
           this.opts.onState({ kind: "connected", hello: this.hello });
@@ -240,6 +243,7 @@ export class GatewayConnection {
     if (creds.token) auth.token = creds.token;
     if (creds.password) auth.password = creds.password;
     if (!creds.token && !creds.password && creds.deviceToken) auth.deviceToken = creds.deviceToken;
+    if (this.connected) timeZone ??= zoneOf();
     const signedAt = Date.now();
     const key = await this.opts.key;
     const signature = await key.sign(
@@ -266,8 +270,5 @@ export class GatewayConnection {
     };
     ws.send(JSON.stringify({ type: "req", id: "connect", method: "connect", params }));
     mark("connect-sent");
-    // While the gateway answers (idle time for this page): the first Intl use, which the chat's
-    // times need anyway.
-    timeZone ??= zoneOf();
   }
 }

@@ -25,7 +25,6 @@ async function deviceKey(): Promise<DeviceKey> {
 
 async function boot(): Promise<void> {
   const root = document.getElementById("app")!;
-  root.className = "";
   const data = document.documentElement.dataset;
   const base = data.openclawControlUiBasePath ?? "";
   const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${base}/`;
@@ -33,13 +32,24 @@ async function boot(): Promise<void> {
   const handed = takeTokenFromUrl();
   if (handed) store.setToken(handed);
   const router = new Router(base);
-  fill(root, connectingScreen());
+  /**
+   * What the page shows. Until the first real screen, index.html's "Loading…" stays: the
+   * "Connecting…" card comes only if connecting is slow, because laying it out (the first layout
+   * with the stylesheet's fonts, ~30 ms in a fresh browser) would sit between the socket opening
+   * and the challenge it waits for.
+   */
+  const show = (screen: HTMLElement) => {
+    clearTimeout(slowStart);
+    root.className = "";
+    fill(root, screen);
+  };
+  const slowStart = setTimeout(() => show(connectingScreen()), 400);
 
   // The key is made (or opened) while the socket connects; connect waits for it.
   const key = deviceKey();
   key.catch((err: unknown) => {
     gateway.stop();
-    fill(root, errorScreen({ code: "DEVICE_KEY", message: `Could not create this browser's device key: ${String(err)}` }, undefined, { retry: () => location.reload(), resetIdentity }));
+    show(errorScreen({ code: "DEVICE_KEY", message: `Could not create this browser's device key: ${String(err)}` }, undefined, { retry: () => location.reload(), resetIdentity }));
   });
   let deviceId = "";
   void key.then((k) => {
@@ -101,7 +111,7 @@ async function boot(): Promise<void> {
       if (shell) shell.connected(hello);
       else {
         shell = new Shell(gateway, router, hello, { signOut });
-        fill(root, shell.el);
+        show(shell.el);
         shell.show(router.current());
       }
       return;
@@ -109,11 +119,11 @@ async function boot(): Promise<void> {
     if (state.kind === "connecting" || state.kind === "waiting") {
       const text = state.kind === "waiting" ? `Reconnecting… (${state.reason}; next try in ${Math.max(1, Math.round(state.retryInMs / 1000))} s)` : "Reconnecting…";
       if (shell) shell.setBanner(text);
-      else if (state.kind === "waiting") fill(root, connectingScreen(`The gateway is not answering; trying again in ${Math.max(1, Math.round(state.retryInMs / 1000))} s.`));
+      else if (state.kind === "waiting") show(connectingScreen(`The gateway is not answering; trying again in ${Math.max(1, Math.round(state.retryInMs / 1000))} s.`));
       return;
     }
     shell = undefined;
-    fill(root, refusedScreen(state.error, state.retryInMs));
+    show(refusedScreen(state.error, state.retryInMs));
   }
 
   function refusedScreen(error: RpcError, retryInMs?: number): HTMLElement {
@@ -125,7 +135,7 @@ async function boot(): Promise<void> {
         error: MISMATCH.has(code) ? "That secret was not accepted by the gateway." : undefined,
         onSubmit: (secret) => {
           typed = secret;
-          fill(root, connectingScreen("Signing in…"));
+          show(connectingScreen("Signing in…"));
           gateway.reconnect();
         },
       });

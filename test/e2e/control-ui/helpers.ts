@@ -84,10 +84,37 @@ export async function openPage(browser: Browser, opts: { width?: number; height?
   return { context, page, errors, requests };
 }
 
-/** Waits until the chat view has loaded its session (the page marks it), then returns ms since navigation. */
+/**
+ * Waits until the chat view has loaded its session (the page marks it), then returns ms since
+ * navigation. Asked through CDP, not page.waitForFunction: Playwright's helper script, injected into
+ * a page on its first evaluation, costs a fresh page 20-40 ms of main thread, which would land
+ * inside the very load being timed.
+ */
 export async function chatReady(page: Page, timeoutMs = 15_000): Promise<number> {
-  await page.waitForFunction(() => performance.getEntriesByName("openclaw:chat-ready").length > 0, undefined, { timeout: timeoutMs });
-  return page.evaluate(() => performance.getEntriesByName("openclaw:chat-ready")[0]!.startTime);
+  return pageMark(page, "openclaw:chat-ready", timeoutMs);
+}
+
+/** ms since navigation of the page's performance mark `name`, waiting up to `timeoutMs` for it. */
+export async function pageMark(page: Page, name: string, timeoutMs = 15_000): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const expression = `new Promise((resolve) => {
+      const until = Date.now() + ${timeoutMs};
+      const check = () => {
+        const m = performance.getEntriesByName(${JSON.stringify(name)})[0];
+        if (m) resolve(m.startTime);
+        else if (Date.now() > until) resolve(null);
+        else setTimeout(check, 5);
+      };
+      check();
+    })`;
+    const res = (await cdp.send("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true })) as { result: { value?: number | null } };
+    const at = res.result.value;
+    if (typeof at !== "number") throw new Error(`${name} did not happen within ${timeoutMs} ms`);
+    return at;
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
 }
 
 /** Hosts other than the gateway's that the page asked for (must stay empty). */
