@@ -119,9 +119,11 @@ test(
     expect(report.problems).toEqual([]);
     for (const key of ["toolsTurnP50Ms", "toolsTurnP99Ms"]) {
       const m = report.metrics[key];
-      expect(m.gateway).toBeGreaterThan(m.bare);
+      expect(m.gateway).toBeGreaterThan(0);
       expect(m.bare).toBeGreaterThan(0);
     }
+    // Only the medians are compared: with 6 turns a p99 is one sample, and one slow direct call can exceed a turn.
+    expect(report.metrics.toolsTurnP50Ms.gateway).toBeGreaterThan(report.metrics.toolsTurnP50Ms.bare);
     expect(report.metrics.toolsShareP50Ms.goal).toBe("< 3 ms");
     expect(typeof report.metrics.toolsShareP50Ms.pass).toBe("boolean");
     const { tools, plain, settings } = report.details.tools;
