@@ -1,15 +1,16 @@
 // config.patch / config.apply / config.schema against a gateway booted from a real config file,
 // with the file watcher of `gateway run` (a recorded restart stands in for the in-process one).
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, chmodSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hashConfigText } from "../../src/config/load.ts";
 import { REDACTED } from "../../src/config/redact.ts";
-import { bootGateway, type BootInput, type Booted } from "../../src/gateway/boot.ts";
+import type { Booted } from "../../src/gateway/boot.ts";
 import { CONFIG_WRITE_ERRORS } from "../../src/gateway/config-write.ts";
-import { startConfigReloader, type ReloadOutcome } from "../../src/gateway/reload/index.ts";
+import type { ReloadOutcome } from "../../src/gateway/reload/index.ts";
 import { VERSION } from "../../src/version.ts";
-import { startTestGateway, tempDir } from "../fixtures/gateway.ts";
+import { bootFromFile } from "../fixtures/file-gateway.ts";
+import { startTestGateway } from "../fixtures/gateway.ts";
 import { waitUntil } from "../fixtures/wait.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
 
@@ -42,48 +43,15 @@ afterEach(async () => {
 });
 
 async function boot(text = INITIAL, mode = 0o640): Promise<Harness> {
-  const dir = tempDir("cfgw-");
-  mkdirSync(join(dir, "state"), { recursive: true });
-  const file = join(dir, "openclaw.json");
-  writeFileSync(file, text);
-  chmodSync(file, mode);
-  const sink = { write: (_s: string) => true };
-  const input: BootInput = {
-    env: { OPENCLAW_LOG_DIR: join(dir, "logs"), GW_TOKEN: TOKEN },
-    paths: { home: dir, profile: null, isDev: false, stateDir: join(dir, "state"), configPath: file, configPathSource: "default" },
-    flags: { port: "0" },
-    allowUnconfigured: false,
-    logLevel: "silent",
-    stdout: sink,
-    stderr: sink,
-  };
-  const booted = await bootGateway(input);
-  const restarts: string[] = [];
-  const outcomes: ReloadOutcome[] = [];
-  const dispose = startConfigReloader(
-    {
-      get activation() {
-        return booted.activation;
-      },
-      apply: (next, o) => booted.applyActivation(next, o),
-      restart: (reason) => void restarts.push(reason),
-      logger: booted.logger,
-    },
-    input,
-    { debounceMs: 30, onOutcome: (o) => outcomes.push(o) },
-  );
+  const gw = await bootFromFile(text, { prefix: "cfgw-", mode, env: { GW_TOKEN: TOKEN } });
+  const { booted, file, restarts, outcomes } = gw;
   const url = booted.gateway.url;
   const admin = await RawClient.connect(url, { token: TOKEN, scopes: ["operator.admin"] });
   const reader = await RawClient.connect(url, { token: TOKEN, scopes: ["operator.read"] });
   cleanups.push(async () => {
     admin.close();
     reader.close();
-    dispose();
-    await booted.gateway.stop();
-    booted.logger.close();
-    booted.store.close();
-    booted.pairing.close();
-    booted.lock?.release();
+    await gw.stop();
   });
   return { booted, file, restarts, outcomes, admin, reader, url };
 }

@@ -4,12 +4,11 @@
 // selecting its line, a valid edit applied with the changed keys and the restart verdict shown, a
 // file changed by someone else refused as stale with a reload offered, and the key help panel.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
-import { bootGateway, type BootInput, type Booted } from "../../../src/gateway/boot.ts";
-import { startConfigReloader, type ReloadOutcome } from "../../../src/gateway/reload/index.ts";
-import { tempDir } from "../../fixtures/gateway.ts";
+import type { Booted } from "../../../src/gateway/boot.ts";
+import type { ReloadOutcome } from "../../../src/gateway/reload/index.ts";
+import { bootFromFile, type FileGateway } from "../../fixtures/file-gateway.ts";
 import { waitUntil } from "../../fixtures/wait.ts";
 import { foreignRequests, launchBrowser, openPage, shot, skipReason, type Watched } from "./helpers.ts";
 
@@ -28,41 +27,16 @@ const INITIAL = `// written by hand
 describe.skipIf(!!skipReason)("Control UI config", () => {
   let browser: Browser;
   let booted: Booted;
-  let dispose: () => void;
+  let gw: FileGateway;
   let file: string;
   let base: string;
   let w: Watched;
-  const outcomes: ReloadOutcome[] = [];
-  const restarts: string[] = [];
+  let outcomes: ReloadOutcome[] = [];
+  let restarts: string[] = [];
 
   beforeAll(async () => {
-    const dir = tempDir("cfg-ui-");
-    mkdirSync(join(dir, "state"), { recursive: true });
-    file = join(dir, "openclaw.json");
-    writeFileSync(file, INITIAL, { mode: 0o600 });
-    const sink = { write: (_s: string) => true };
-    const input: BootInput = {
-      env: { OPENCLAW_LOG_DIR: join(dir, "logs") },
-      paths: { home: dir, profile: null, isDev: false, stateDir: join(dir, "state"), configPath: file, configPathSource: "default" },
-      flags: { port: "0" },
-      allowUnconfigured: false,
-      logLevel: "silent",
-      stdout: sink,
-      stderr: sink,
-    };
-    booted = await bootGateway(input);
-    dispose = startConfigReloader(
-      {
-        get activation() {
-          return booted.activation;
-        },
-        apply: (next, o) => booted.applyActivation(next, o),
-        restart: (reason) => void restarts.push(reason),
-        logger: booted.logger,
-      },
-      input,
-      { debounceMs: 30, onOutcome: (o) => outcomes.push(o) },
-    );
+    gw = await bootFromFile(INITIAL, { prefix: "cfg-ui-" });
+    ({ booted, file, outcomes, restarts } = gw);
     base = `http://127.0.0.1:${booted.gateway.port}`;
     browser = await launchBrowser();
     w = await openPage(browser);
@@ -72,12 +46,7 @@ describe.skipIf(!!skipReason)("Control UI config", () => {
 
   afterAll(async () => {
     await browser?.close();
-    dispose?.();
-    await booted?.gateway.stop();
-    booted?.logger.close();
-    booted?.store.close();
-    booted?.pairing.close();
-    booted?.lock?.release();
+    await gw?.stop();
   });
 
   const editorHolds = (page: Page, text: string) =>
