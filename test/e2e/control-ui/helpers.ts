@@ -1,6 +1,7 @@
 // Browser tests of the Control UI: Debian's Chromium driven by playwright-core, headless, against a
 // gateway in this process whose model is the OpenAI-compatible echo stub. When no browser can be
 // found the tests are skipped and the reason printed (.ci/run installs chromium).
+import { afterAll, beforeAll } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -55,6 +56,23 @@ export async function startUiGateway(extra: Partial<OpenClawConfig> = {}, opts: 
       stub.stop();
     },
   };
+}
+
+/**
+ * A browser and a UI gateway shared by one describe block: started in its beforeAll, stopped in its
+ * afterAll. Read them as `scene.browser` / `scene.ui` inside the tests.
+ */
+export function uiScene(extra: Partial<OpenClawConfig> = {}): { browser: Browser; ui: UiGateway } {
+  const scene = {} as { browser: Browser; ui: UiGateway };
+  beforeAll(async () => {
+    scene.browser = await launchBrowser();
+    scene.ui = await startUiGateway(extra);
+  }, 60_000);
+  afterAll(async () => {
+    await scene.browser?.close();
+    await scene.ui?.stop();
+  });
+  return scene;
 }
 
 export interface Watched {

@@ -2,9 +2,9 @@
 // word by word renders completely (every state shown is a prefix of the next, the last is the whole
 // reply), and the page's JS heap after 20 chat turns is back within 10% of where it started
 // (garbage collected through CDP before each reading).
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import type { Browser, CDPSession, Page } from "playwright-core";
-import { chatReady, launchBrowser, openPage, skipReason, startUiGateway, TEST_TOKEN, type UiGateway, type Watched } from "./helpers.ts";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import type { CDPSession, Page } from "playwright-core";
+import { chatReady, openPage, skipReason, uiScene, TEST_TOKEN, type Watched } from "./helpers.ts";
 
 setDefaultTimeout(120_000);
 
@@ -29,22 +29,11 @@ async function send(page: Page, text: string): Promise<void> {
 }
 
 describe.skipIf(!!skipReason)("Control UI performance", () => {
-  let browser: Browser;
-  let ui: UiGateway;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    ui = await startUiGateway();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
-  });
+  const scene = uiScene();
 
   async function signedIn(): Promise<Watched> {
-    const w = await openPage(browser);
-    await w.page.goto(`${ui.base}/#token=${TEST_TOKEN}`);
+    const w = await openPage(scene.browser);
+    await w.page.goto(`${scene.ui.base}/#token=${TEST_TOKEN}`);
     await chatReady(w.page);
     return w;
   }
