@@ -6,8 +6,8 @@ const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
 
 /** A bare key ("main", "openai-user:bob") belongs to the calling agent. */
-function scopedKey(key: string, ctx: ToolContext): string {
-  return key.startsWith("agent:") ? key : `agent:${ctx.agentId}:${key}`;
+function scopedKey(key: string, ctx: ToolContext, agentId = ctx.agentId): string {
+  return key.startsWith("agent:") ? key : `agent:${agentId}:${key}`;
 }
 
 export const agentsList: AgentTool = {
@@ -111,7 +111,7 @@ export const sessionsSend: AgentTool = {
     const agentId = optionalString(args, "agentId") ?? ctx.agentId;
     if (!ctx.agents.getAgent(agentId)) throw new ToolInputError(`unknown agent "${agentId}"`);
     const given = optionalString(args, "sessionKey");
-    const sessionKey = given ? (given.startsWith("agent:") ? given : `agent:${agentId}:${given}`) : `agent:${agentId}:main`;
+    const sessionKey = scopedKey(given ?? "main", ctx, agentId);
     const runId = `tool-${ctx.runId ?? "direct"}-${ctx.toolCallId}`;
     if (sessionKey === ctx.sessionKey) throw new ToolInputError("sessions_send cannot target the calling session; use a different sessionKey");
     if (!ctx.agents.sessions.getSession(sessionKey)) return jsonResult({ runId, status: "error", error: `No session found: ${sessionKey}`, sessionKey });
