@@ -12,6 +12,10 @@ export interface Advertisement {
   /** The instance name in use (after any conflict renaming). */
   name(): string;
   fqdn(): string;
+  /** The host name in use (after any conflict renaming), e.g. "gw.local". */
+  hostname(): string;
+  /** The library's state: probing, announcing, announced, … */
+  state(): string;
   /** Replaces the TXT record in place (announced again by the library). */
   updateTxt(txt: Record<string, string>): void;
   /** Goodbye packets, then the sockets close. Safe to call more than once. */
@@ -67,6 +71,8 @@ export async function startAdvertiser(spec: AdvertiseSpec, log: Logger, opts: { 
   return {
     name: () => current,
     fqdn: () => service.getFQDN(),
+    hostname: () => service.getHostname().replace(/\.$/, ""),
+    state: () => String(service.serviceState),
     updateTxt: (txt) => service.updateTxt(txt),
     stop,
   };

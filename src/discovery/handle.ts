@@ -6,8 +6,9 @@
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Advertisement } from "./advertiser.ts";
-import { decideBonjour, type HostProbe } from "./policy.ts";
+import { decideBonjour, type BonjourDecision, type HostProbe } from "./policy.ts";
 import type { AdvertiseSpec } from "./spec.ts";
+import { notAdvertising, type DiscoveryStatus } from "./status.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -25,6 +26,8 @@ export class DiscoveryHandle {
   private queue: Promise<void> = Promise.resolve();
   private active?: { ad: Advertisement; spec: AdvertiseSpec };
   private wideAreaDone = false;
+  private zoneFile: string | null = null;
+  private last?: { decision: BonjourDecision; config: OpenClawConfig };
   private closed = false;
 
   constructor(private readonly deps: DiscoveryDeps) {}
@@ -51,14 +54,30 @@ export class DiscoveryHandle {
     return this.active?.ad.name();
   }
 
+  /** For `status`: what is advertised now (as of the last applied config), or why nothing is. */
+  status(fallback: OpenClawConfig): DiscoveryStatus {
+    const last = this.last ?? { decision: decideBonjour(fallback, this.deps.env, { platform: this.deps.platform, host: this.deps.host }), config: fallback };
+    const off = notAdvertising(last.decision, last.config, this.zoneFile);
+    const active = this.active;
+    if (!active) return off;
+    return {
+      ...off,
+      mdns: {
+        ...off.mdns, advertising: true, instanceName: active.ad.name(), hostname: active.ad.hostname(), state: active.ad.state(),
+        interfaces: active.spec.interfaces ?? null,
+      },
+    };
+  }
+
   private async reconcile(config: OpenClawConfig): Promise<void> {
     const { env, log } = this.deps;
     if (!this.wideAreaDone && config.discovery?.wideArea?.domain) {
       this.wideAreaDone = true;
       const { publishWideAreaZone } = await import("./wide-area.ts");
-      await publishWideAreaZone({ config, env, port: this.deps.port, bindHosts: this.deps.bindHosts, stateDir: this.deps.stateDir, log });
+      this.zoneFile = (await publishWideAreaZone({ config, env, port: this.deps.port, bindHosts: this.deps.bindHosts, stateDir: this.deps.stateDir, log })) ?? null;
     }
     const decision = decideBonjour(config, env, { platform: this.deps.platform, host: this.deps.host });
+    this.last = { decision, config };
     if (!decision.enabled || decision.mode === "off") {
       if (this.active) await this.stopActive(decision.reason);
       else log.debug(`bonjour: not advertising (${decision.reason})`);

@@ -31,6 +31,7 @@ import { PairingHandle, type PairingStore } from "../nodes/pairing-store.ts";
 import { NodeInvocations } from "./node-invoke.ts";
 import type { ChannelsHandle } from "../channels/handle.ts";
 import type { CronHandle } from "./cron/handle.ts";
+import type { DiscoveryStatus } from "../discovery/status.ts";
 import { BurstCollector } from "./burst-gc.ts";
 import { SurfaceCapabilities } from "../http/canvas/surface.ts";
 import { GatewayApprovals } from "./approvals/service.ts";
@@ -84,6 +85,10 @@ export class GatewayRuntime {
   channels!: ChannelsHandle;
   /** Scheduled jobs (the automations tool's CronToolService); set by startGateway, opened on first use. */
   cron!: CronHandle;
+  /** Bonjour state for `status`; set by startGateway once discovery code loads (absent: nothing could turn it on). */
+  discovery?: { status(config: OpenClawConfig): DiscoveryStatus };
+  /** The Tailscale route in front of the gateway; set by startGateway when serve/funnel is up. */
+  tailscale: { mode: "off" | "serve" | "funnel"; url: string | null } = { mode: "off", url: null };
   readonly version = VERSION;
   readonly buildId = BUILD_ID;
   port = 0;

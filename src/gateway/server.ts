@@ -19,6 +19,7 @@ import type { ConnState } from "./ws/conn.ts";
 import { normalizeIp } from "../auth/peer.ts";
 import { admitIngress } from "./ws/ingress.ts";
 import type { TailscaleIngress } from "./tailscale/whois.ts";
+import type { TailscaleExposure } from "./tailscale/expose.ts";
 import { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 import { createWebSocketHandler, newConnState } from "./ws/handlers.ts";
 import { PendingSockets } from "./ws/pending.ts";
@@ -163,6 +164,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   gw.hosts = servers.map((s) => s.hostname!);
   const tailscale = await exposeTailscale(options, gw, websocket, http, cleanup);
+  if (tailscale) gw.tailscale = { mode: tailscale.mode, url: tailscale.url ?? null };
   const applyChannels = (config: OpenClawConfig) =>
     gw.channels.apply(config).catch((err: unknown) => gw.log.error(`channels: ${(err as Error)?.stack ?? String(err)}`));
   void applyChannels(gw.config);
@@ -172,9 +174,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let discovery: Promise<DiscoveryHandle> | undefined;
   const applyDiscovery = (config: OpenClawConfig) => {
     if (!discovery && !mightAdvertise(config, process.env)) return;
-    discovery ??= import("../discovery/handle.ts").then((m) => new m.DiscoveryHandle({
-      env: process.env, log: options.logger.child("gateway/discovery"), port: gw.port, bindHosts: gw.hosts, stateDir: options.paths.stateDir,
-    }));
+    discovery ??= import("../discovery/handle.ts").then((m) => {
+      const handle = new m.DiscoveryHandle({
+        env: process.env, log: options.logger.child("gateway/discovery"), port: gw.port, bindHosts: gw.hosts, stateDir: options.paths.stateDir,
+      });
+      gw.discovery = handle;
+      return handle;
+    });
     void discovery.then((d) => d.apply(config));
   };
   applyDiscovery(gw.config);
@@ -278,7 +284,7 @@ function upgrade(gw: GatewayRuntime, req: Request, server: Server<ConnState>, ta
  */
 async function exposeTailscale(
   options: GatewayOptions, gw: GatewayRuntime, websocket: WebSocketHandler<ConnState>, http: ReturnType<typeof lazyHttpApp>, cleanup: () => void,
-): Promise<{ stop(): Promise<void> } | undefined> {
+): Promise<TailscaleExposure | undefined> {
   const mode = options.tailscale?.mode ?? options.config.gateway?.tailscale?.mode ?? "off";
   if (mode === "off") return undefined;
   const { exposeOverTailscale, TailscaleStartError } = await import("./tailscale/expose.ts");

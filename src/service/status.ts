@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GatewayTarget } from "../client/target.ts";
 import { GatewayClient, GatewayRequestError, GatewayTransportError } from "../client/ws-client.ts";
+import type { Status } from "../protocol/methods/system.ts";
 import { datedFilePattern, PREFERRED_LOG_ROOT } from "../logging/paths.ts";
 import { readInstalledDefinition, type InstalledDefinition } from "./definitions.ts";
 import { readEnvFile } from "./env-file.ts";
@@ -93,6 +94,10 @@ export interface RpcProbeJson {
   latencyMs: number;
   serverVersion?: string;
   error?: { kind: string; message: string };
+  /** From the gateway's `status` (when the caller may read it): its Bonjour advertisement. */
+  discovery?: Status["discovery"];
+  /** From the gateway's `status`: the Tailscale route in front of it. */
+  tailscale?: Status["tailscale"];
 }
 
 /** WS connect (handshake with read scope) + a `health` request, within one budget. */
@@ -107,7 +112,15 @@ export async function probeGateway(target: Omit<GatewayTarget, "urlSource"> & { 
       ...(target.token ? { token: target.token } : {}), ...(target.password ? { password: target.password } : {}),
     });
     await client.request("health", undefined, { timeoutMs: Math.max(1, timeoutMs - elapsed()) });
-    return { ok: true, ...base, latencyMs: elapsed(), serverVersion: client.hello.server.version };
+    const latencyMs = elapsed();
+    const ok: RpcProbeJson = { ok: true, ...base, latencyMs, serverVersion: client.hello.server.version };
+    // Extras for the report; a gateway that refuses or predates them is still reachable.
+    const st = (await client
+      .request("status", { includeChannelSummary: false }, { timeoutMs: Math.max(1, timeoutMs - elapsed()) })
+      .catch(() => undefined)) as Partial<Status> | undefined;
+    if (st?.discovery) ok.discovery = st.discovery;
+    if (st?.tailscale) ok.tailscale = st.tailscale;
+    return ok;
   } catch (err) {
     const kind = err instanceof GatewayTransportError ? err.kind : err instanceof GatewayRequestError ? err.code : "error";
     return { ok: false, ...base, latencyMs: elapsed(), error: { kind, message: (err as Error).message } };

@@ -78,6 +78,19 @@ async function discoverJson(): Promise<{ timeoutMs: number; domains: string[]; c
   return JSON.parse(r.stdout);
 }
 
+async function gatewayStatusRun(port: number, json: boolean): Promise<string> {
+  const proc = Bun.spawn([...ns.prefix, ...CLI, "gateway", "status", "--url", `ws://127.0.0.1:${port}`, "--token", TOKEN, ...(json ? ["--json"] : [])], {
+    env: { PATH: process.env.PATH!, HOME: makeHome(), NO_COLOR: "1" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  expect(code, stderr).toBe(0);
+  return stdout;
+}
+const gatewayStatus = async (port: number) => JSON.parse(await gatewayStatusRun(port, true));
+const gatewayStatusHuman = (port: number) => gatewayStatusRun(port, false);
+
 function save(file: string, config: object): void {
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(config, null, 2));
@@ -150,6 +163,13 @@ describe.skipIf(!!skipReason)("Bonjour in a private network namespace", () => {
     expect(byPort[18932]!.host).toBe(`${HOST_LABEL}.local`);
     expect(byPort[18933]!.host).not.toBe(`${HOST_LABEL}.local`);
 
+    // Each gateway reports its own advertisement, with the name it ended up with.
+    const st = await gatewayStatus(18933);
+    expect(st.rpc.discovery.mdns).toMatchObject({ mode: "minimal", advertising: true, instanceName: `${INSTANCE} (2)`, interfaces: ["lo"], reason: "OPENCLAW_DISABLE_BONJOUR=0" });
+    expect(st.rpc.discovery.mdns.hostname).toBe(byPort[18933]!.host);
+    const human0 = await gatewayStatusHuman(18932);
+    expect(human0).toContain(`Bonjour: advertising "${INSTANCE}" (minimal, announced) as ${HOST_LABEL}.local on lo`);
+
     const human = await discover();
     expect(human.stdout).toContain("Gateway Discovery");
     expect(human.stdout).toContain("Found 2 gateway(s) · domains: local.");
@@ -191,6 +211,7 @@ describe.skipIf(!!skipReason)("Bonjour in a private network namespace", () => {
     doc = await discoverJson();
     expect(doc).toEqual({ timeoutMs: 1500, domains: ["local."], count: 0, beacons: [] });
     expect(logs(s)).not.toContain("restarting");
+    expect((await gatewayStatus(18934)).rpc.discovery.mdns).toMatchObject({ mode: "off", advertising: false, instanceName: null, reason: "discovery.mdns.mode is off" });
   });
 
   test("OPENCLAW_DISABLE_BONJOUR=1 advertises nothing, even with the bonjour plugin enabled", async () => {

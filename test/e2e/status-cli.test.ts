@@ -35,7 +35,7 @@ async function status(args: string[], h: string) {
 }
 
 const KEYS = [
-  "runtimeVersion", "cliVersion", "pid", "os", "dashboard", "tailscale", "gateway", "gatewayService", "agents", "heartbeat",
+  "runtimeVersion", "cliVersion", "pid", "os", "dashboard", "tailscale", "discovery", "update", "telemetry", "gateway", "gatewayService", "agents", "heartbeat",
   "channelSummary", "channels", "nodes", "sessions", "tasks", "eventLoop", "processMemory", "memoryPlugin", "collection",
 ];
 const GATEWAY_KEYS = ["mode", "url", "urlSource", "misconfigured", "reachable", "connectLatencyMs", "self", "error", "authWarning", "authMode"];
@@ -52,7 +52,14 @@ describe("openclaw status", () => {
     expect(d.runtimeVersion).toBe(d.cliVersion);
     expect(d.pid).toBe(process.pid);
     expect(d.dashboard).toBe(`http://127.0.0.1:${gw.port}/`);
-    expect(d.tailscale).toEqual({ mode: "serve" });
+    // The running gateway's own state wins over this CLI's config (which says serve).
+    expect(d.tailscale).toEqual({ mode: "off", url: null });
+    expect(d.discovery.mdns).toMatchObject({ mode: "minimal", advertising: false, instanceName: null });
+    expect(d.discovery.mdns.reason).toContain("plugins.entries.bonjour.enabled");
+    expect(d.discovery.wideArea).toEqual({ domain: null, zoneFile: null });
+    // Tests run from source.
+    expect(d.update).toEqual({ channel: "stable", current: d.cliVersion, installKind: "source", command: "git pull && bun install" });
+    expect(d.telemetry.enabled).toBe(false);
     // A read-only caller gets counts, not session keys or ages (the gateway redacts them).
     expect(d.agents).toEqual({ defaultId: "main", agents: [{ id: "main", sessionsCount: 1, lastActiveAgeMs: null }], totalSessions: 1 });
     expect(d.heartbeat.agents[0]).toMatchObject({ agentId: "main", enabled: false });
@@ -74,6 +81,9 @@ describe("openclaw status", () => {
     expect(r.stdout).toStartWith("OpenClaw status\n\nOverview\n┌");
     expect(r.stdout).toMatch(new RegExp(`│ Gateway +│ local · ws://127\\.0\\.0\\.1:${gw.port} \\(local loopback\\) · reachable \\d+ms · auth token +│`));
     expect(r.stdout).toMatch(/│ Sessions +│ 1 stored +│/);
+    expect(r.stdout).toMatch(/│ Discovery +│ not advertising \(the bonjour plugin is off by default/);
+    expect(r.stdout).toMatch(/│ Update +│ \S+ · source · update: git pull && bun install +│/);
+    expect(r.stdout).toMatch(/│ Telemetry +│ off \(none sent/);
     expect(r.stdout).toContain("\nChannels\nNo channels configured\n");
     expect(r.stdout).toContain("\nSessions\n1 stored (keys need operator.admin)\n");
     expect(r.stdout).toContain("Next steps:");
@@ -83,7 +93,10 @@ describe("openclaw status", () => {
     const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     const dead = l.port;
     l.stop(true);
-    const h = home(dead, { agents: { entries: { ops: { default: true, name: "Ops" }, home: {} } } });
+    const h = home(dead, {
+      gateway: { port: dead, auth: { mode: "token", token: TEST_TOKEN }, tailscale: { mode: "serve" } },
+      agents: { entries: { ops: { default: true, name: "Ops" }, home: {} } },
+    });
     const j = await status(["--json"], h);
     expect(j.code).toBe(0);
     const d = JSON.parse(j.stdout);
@@ -91,6 +104,8 @@ describe("openclaw status", () => {
     expect(d.gateway).toMatchObject({ reachable: false, connectLatencyMs: null, self: null });
     expect(d.gateway.error).toContain(`127.0.0.1:${dead}`);
     expect(d.runtimeVersion).toBeNull();
+    expect(d.tailscale).toEqual({ mode: "serve", url: null });
+    expect(d.discovery).toBeNull();
     expect(d.agents.defaultId).toBe("ops");
     expect(d.agents.agents.map((a: { id: string; name?: string }) => [a.id, a.name ?? null]).sort()).toEqual([["home", null], ["ops", "Ops"]]);
     expect(d.collection.source).toBe("config");

@@ -62,6 +62,15 @@ describe("status", () => {
     expect(r).toEqual({ paths: [], count: 2, defaults: { model: null, contextTokens: null }, recent: [], byAgent: [{ agentId: "main", path: "[redacted]", count: 2, recent: [] }] });
   });
 
+  test("discovery and tailscale: what this gateway exposes, and why not; zone paths redacted for readers", async () => {
+    const p = (await admin.request("status", {})).payload;
+    expect(p.tailscale).toEqual({ mode: "off", url: null });
+    expect(p.discovery.mdns).toMatchObject({ mode: "minimal", advertising: false, instanceName: null, hostname: null, state: null, interfaces: null });
+    // Linux default: the bonjour plugin is off unless enabled (or forced with OPENCLAW_DISABLE_BONJOUR=0).
+    if (process.platform === "linux" && !process.env.OPENCLAW_DISABLE_BONJOUR) expect(p.discovery.mdns.reason).toContain("plugins.entries.bonjour.enabled");
+    expect(p.discovery.wideArea).toEqual({ domain: null, zoneFile: null });
+  });
+
   test("other keys are still refused", async () => {
     const res = await admin.request("status", { includeEverything: true });
     expect(res.ok).toBe(false);

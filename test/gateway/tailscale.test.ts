@@ -57,6 +57,15 @@ describe("tailscale serve", () => {
     expect(ts.calls()).toEqual(["version", "status --json", "serve status --json", `serve --yes --bg=false ${managed}`, "status --json"]);
   });
 
+  test("status reports the route (gateway status and openclaw status read it)", async () => {
+    const c = await RawClient.connect(gw.url, { token: TEST_TOKEN, scopes: ["operator.read"] });
+    try {
+      expect((await c.request("status", {})).payload.tailscale).toEqual({ mode: "serve", url: `https://${TS_HOST}/` });
+    } finally {
+      c.close();
+    }
+  });
+
   test("HTTP on the managed listener: forwarding headers required; the identity header is not an HTTP credential", async () => {
     const bare = await rawRequest(managed, { path: "/v1/models", headers: { authorization: `Bearer ${TEST_TOKEN}` } });
     expect(bare.status).toBe(403);

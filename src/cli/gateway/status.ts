@@ -6,6 +6,7 @@ import { resolveCliTarget } from "../rpc.ts";
 import { SINGLE_GATEWAY_RECOMMENDATION } from "../../service/deep.ts";
 import { collectGatewayStatus, type GatewayStatusJson, type TargetResolver } from "../../service/gateway-status.ts";
 import { formatArgv } from "../../service/exec.ts";
+import type { RpcProbeJson } from "../../service/status.ts";
 
 const args = {
   ...jsonArg,
@@ -87,6 +88,8 @@ function printStatus(ctx: CliContext, doc: GatewayStatusJson): void {
   if (!rpc) out("RPC probe: skipped (--no-probe)");
   else if (rpc.ok) out(`RPC probe: ok (gateway ${rpc.serverVersion ?? "?"}, ${rpc.latencyMs} ms)`);
   else out(`RPC probe: failed (${rpc.error?.message ?? "unknown error"})`);
+  if (rpc?.discovery) out(bonjourLine(rpc.discovery));
+  if (rpc?.tailscale && rpc.tailscale.mode !== "off") out(`Tailscale: ${rpc.tailscale.mode}${rpc.tailscale.url ? ` · ${rpc.tailscale.url}` : ""}`);
   if (doc.gateway.port !== null && doc.gateway.portListening !== null) {
     out(`Port ${doc.gateway.port}: ${doc.gateway.portListening ? "listening" : "not listening"}`);
   }
@@ -94,6 +97,15 @@ function printStatus(ctx: CliContext, doc: GatewayStatusJson): void {
   if (doc.logFile) out(`File log: ${doc.logFile}`);
   for (const h of doc.hints) out(h);
   if (doc.extraServices) printExtras(ctx, doc);
+}
+
+/** Whether the gateway advertises itself on the LAN, as the gateway itself reports it. */
+export function bonjourLine(d: NonNullable<RpcProbeJson["discovery"]>): string {
+  const m = d.mdns;
+  const wide = d.wideArea.domain ? ` · wide-area ${d.wideArea.domain}${d.wideArea.zoneFile ? "" : " (no zone written)"}` : "";
+  if (!m.advertising) return `Bonjour: not advertising (${m.reason})${wide}`;
+  const on = m.interfaces ? ` on ${m.interfaces.join(", ")}` : " on all interfaces";
+  return `Bonjour: advertising "${m.instanceName}" (${m.mode}, ${m.state ?? "unknown"}) as ${m.hostname ?? "?"}${on}${wide}`;
 }
 
 function printExtras(ctx: CliContext, doc: GatewayStatusJson): void {

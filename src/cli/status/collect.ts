@@ -29,7 +29,14 @@ export interface StatusDocument {
   pid: number | null;
   os: { platform: string; arch: string; release: string; label: string };
   dashboard: string | null;
-  tailscale: { mode: string };
+  /** The route the running gateway reports (url), else the configured mode (url null). */
+  tailscale: { mode: string; url: string | null };
+  /** The running gateway's Bonjour/wide-area state; null when it is down. */
+  discovery: Json | null;
+  /** How this copy was installed and how to update it (no network check is made). */
+  update: { channel: string; current: string; installKind: InstallKind; command: string | null };
+  /** This gateway sends no usage data anywhere. */
+  telemetry: { enabled: false; detail: string };
   gateway: {
     mode: "local" | "remote";
     url: string | null;
@@ -163,7 +170,10 @@ export async function collectStatus(ctx: CliContext, config: OpenClawConfig, con
     pid: s?.pid ?? null,
     os: { platform: platform(), arch: arch(), release: rel, label: `${platform()} ${rel} (${arch()})` },
     dashboard: target ? dashboardUrls(target.url, basePath, undefined).httpUrl : null,
-    tailscale: { mode: config.gateway?.tailscale?.mode ?? "off" },
+    tailscale: (s?.tailscale as StatusDocument["tailscale"] | undefined) ?? { mode: config.gateway?.tailscale?.mode ?? "off", url: null },
+    discovery: s?.discovery ?? null,
+    update: { channel: "stable", current: VERSION, ...installKind(process.execPath, Bun.main) },
+    telemetry: { enabled: false, detail: "none sent: the gateway reports nothing to anyone" },
     gateway: {
       mode: config.gateway?.mode === "remote" ? "remote" : "local",
       url: target?.url ?? null,
@@ -189,6 +199,17 @@ export async function collectStatus(ctx: CliContext, config: OpenClawConfig, con
     memoryPlugin: projection?.memoryPlugin ?? null,
     collection: { source: s ? "gateway" : "config", notCollected },
   };
+}
+
+export type InstallKind = "homebrew" | "scoop" | "binary" | "source";
+
+/** Told from where the running executable lives; the update command is the one that install method uses. */
+export function installKind(execPath: string, main: string): { installKind: InstallKind; command: string | null } {
+  const compiled = main.startsWith("/$bunfs/") || /^[A-Za-z]:[\\/]~BUN[\\/]/.test(main);
+  if (!compiled) return { installKind: "source", command: "git pull && bun install" };
+  if (/[\\/](Cellar|homebrew|linuxbrew)[\\/]/i.test(execPath)) return { installKind: "homebrew", command: "brew upgrade openclaw && openclaw gateway restart" };
+  if (/[\\/]scoop[\\/]/i.test(execPath)) return { installKind: "scoop", command: "scoop update openclaw; openclaw gateway restart" };
+  return { installKind: "binary", command: null };
 }
 
 function nodeCounts(list: Json): { count: number; connected: number } {

@@ -68,6 +68,12 @@ function serviceText(svc: StatusDocument["gatewayService"]): string {
   return `${svc.label ?? svc.name ?? "service"} · ${svc.loadedText ?? "installed"} · ${rt?.status ?? "unknown"}${rt?.pid ? ` (pid ${rt.pid})` : ""}`;
 }
 
+function discoveryText(d: StatusDocument): string {
+  const m = d.discovery?.mdns as { advertising: boolean; instanceName: string | null; mode: string; reason: string } | undefined;
+  if (!m) return "unknown (gateway down)";
+  return m.advertising ? `Bonjour "${m.instanceName}" (${m.mode})` : `not advertising (${m.reason})`;
+}
+
 export function formatStatus(d: StatusDocument, o: { deep: boolean; all: boolean }): string[] {
   const g = d.gateway;
   const gateway = g.reachable
@@ -78,7 +84,9 @@ export function formatStatus(d: StatusDocument, o: { deep: boolean; all: boolean
   const rows: Array<[string, string]> = [
     ["OS", d.os.label],
     ["Dashboard", d.dashboard ?? "unknown"],
-    ["Tailscale exposure", d.tailscale.mode],
+    ["Tailscale exposure", d.tailscale.url ? `${d.tailscale.mode} · ${d.tailscale.url}` : d.tailscale.mode],
+    ["Discovery", discoveryText(d)],
+    ["Update", `${d.update.current} · ${d.update.installKind}${d.update.command ? ` · update: ${d.update.command}` : " · update: replace the binary, then openclaw gateway restart"}`],
     ["Gateway", gateway],
     ["Gateway version", d.runtimeVersion ? `${d.runtimeVersion}${d.runtimeVersion === d.cliVersion ? "" : ` (CLI ${d.cliVersion})`}` : "unknown"],
     ["Gateway service", serviceText(d.gatewayService)],
@@ -87,6 +95,7 @@ export function formatStatus(d: StatusDocument, o: { deep: boolean; all: boolean
     ["Nodes", d.nodes ? `${d.nodes.connected} connected · ${d.nodes.count} known` : "unknown"],
     ["Sessions", d.sessions ? `${d.sessions.count} stored` : "unknown"],
     ["Heartbeat", hb ? hb.map((h) => `${h.enabled ? h.every : "disabled"} (${h.agentId})`).join(", ") : "unknown"],
+    ["Telemetry", `off (${d.telemetry.detail})`],
     ["Memory", d.memoryPlugin ? (d.memoryPlugin.enabled ? `enabled (${d.memoryPlugin.slot})` : `off${d.memoryPlugin.reason ? ` (${d.memoryPlugin.reason})` : ""}`) : "unknown"],
     ["Probes", o.deep ? (d.channels ? "channels probed" : "channel probe failed") : "skipped (use --deep)"],
   ];

@@ -3,6 +3,7 @@ import type { PresenceEntry } from "../../protocol/index.ts";
 import { scopeSatisfied } from "../../protocol/index.ts";
 import { implement } from "./registry.ts";
 import { channelSummaryLines, statusParts } from "../status-summary.ts";
+import { discoveryOff } from "../../discovery/status.ts";
 
 export const healthMethod = implement(systemMethods.health, (_params, { gw }) => gw.health().json);
 
@@ -41,8 +42,14 @@ export const statusMethod = implement(systemMethods.status, (params, { gw, conn 
     ...(parts.cliProjection ? { cliProjection: parts.cliProjection } : {}),
     processMemory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal },
     eventLoop: gw.loop.snapshot(),
+    discovery: redactZone(gw.discovery?.status(gw.config) ?? discoveryOff(gw.config, process.env), path),
+    tailscale: { ...gw.tailscale },
   };
 });
+
+function redactZone<T extends { wideArea: { zoneFile: string | null } }>(d: T, path: (p: string | null) => string | null): T {
+  return { ...d, wideArea: { ...d.wideArea, zoneFile: path(d.wideArea.zoneFile) } };
+}
 
 export const systemPresenceMethod = implement(systemMethods.systemPresence, (_params, { gw }) => {
   if (gw.presence.prune()) gw.broadcastPresence();

@@ -113,8 +113,26 @@ export const StatusSchema = z
       .describe("Agent names and settings for `openclaw status`; only with includeCliProjection"),
     processMemory: z.object({ rss: z.number(), heapUsed: z.number(), heapTotal: z.number() }),
     eventLoop: EventLoopSchema,
+    discovery: z
+      .object({
+        mdns: z.object({
+          mode: z.enum(["off", "minimal", "full"]),
+          advertising: z.boolean(),
+          instanceName: z.string().nullable().describe("The advertised instance name after any conflict renaming"),
+          hostname: z.string().nullable(),
+          state: z.string().nullable().describe("probing, announcing or announced while advertising"),
+          interfaces: z.array(z.string()).nullable().describe("Interfaces answered on; null = all (wildcard bind) or not advertising"),
+          reason: z.string().describe("Why advertising is on or off"),
+        }),
+        wideArea: z.object({ domain: z.string().nullable(), zoneFile: z.string().nullable() }),
+      })
+      .describe("Bonjour (LAN) and wide-area DNS-SD state"),
+    tailscale: z
+      .object({ mode: z.enum(["off", "serve", "funnel"]), url: z.string().nullable() })
+      .describe("The Tailscale serve/funnel route in front of this gateway, if any"),
   })
   .describe("Short gateway summary; paths are redacted for read-only callers");
+export type Status = z.infer<typeof StatusSchema>;
 
 export const status = lazyMethod({
   name: "status",
