@@ -10,3 +10,4 @@ export type {
   HistoryOptions, HistoryPage, ListSessionsOptions, MessageRole, NewMessage, RunRecord, RunStatus, SessionInfo, SessionStoreOptions,
   StartRunResult, StoreEvent, StoredMessage, StorePragmas, ToolCall,
 } from "./store/types.ts";
+export type { UsageRow } from "./store/usage.ts";

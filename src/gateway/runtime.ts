@@ -33,6 +33,7 @@ import type { ChannelsHandle } from "../channels/handle.ts";
 import type { CronHandle } from "./cron/handle.ts";
 import type { DiscoveryStatus } from "../discovery/status.ts";
 import { BurstCollector } from "./burst-gc.ts";
+import { ProviderQuotas } from "./provider-quotas.ts";
 import { SurfaceCapabilities } from "../http/canvas/surface.ts";
 import { GatewayApprovals } from "./approvals/service.ts";
 import { ExecApprovalsHandle } from "./approvals/store.ts";
@@ -85,6 +86,8 @@ export class GatewayRuntime {
   channels!: ChannelsHandle;
   /** Scheduled jobs (the automations tool's CronToolService); set by startGateway, opened on first use. */
   cron!: CronHandle;
+  /** The rate-limit headers of each provider/model's last response (usage.status). */
+  readonly quotas = new ProviderQuotas();
   /** Bonjour state for `status`; set by startGateway once discovery code loads (absent: nothing could turn it on). */
   discovery?: { status(config: OpenClawConfig): DiscoveryStatus };
   /** The Tailscale route in front of the gateway; set by startGateway when serve/funnel is up. */

@@ -7,6 +7,7 @@ import { ExecApprovalsHandle } from "./approvals/store.ts";
 import type { AgentService } from "../agents/types.ts";
 import { SwappableAgents } from "../agents/swappable.ts";
 import type { ToolServices } from "../agents/tools/types.ts";
+import type { ProviderDeps } from "../agents/providers/transport.ts";
 import { WorkspaceManagers, workspaceProvider } from "../agents/workspace-provider.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { HttpApp, HttpDeps } from "../http/app.ts";
@@ -83,7 +84,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // the glue loads with the first turn that uses tools.
   let toolServices: Promise<ToolServices> | undefined;
   const services = () => (toolServices ??= import("./tool-services.ts").then((m) => m.createToolServices(gw, { approvals: gw.approvals, cron: gw.cron })));
-  const { agents, rebuild, closeAgents } = createAgents(options, metrics, services);
+  // Called on provider responses only, by which time `gw` exists.
+  const { agents, rebuild, closeAgents } = createAgents(options, metrics, services, (r) => gw.quotas.record(r));
   const ownsPairing = !options.pairingStore;
   const pairing = options.pairingStore ?? new PairingHandle(pairingStorePath(options.paths.stateDir));
   const gw = new GatewayRuntime(options, agents, metrics, pairing, new ExecApprovalsHandle(approvalsStorePath(options.paths.stateDir)));
@@ -336,12 +338,14 @@ interface GatewayAgents {
  * The injected agent service, or one built from the config over a store in the state dir; either
  * way every turn and provider stream is counted in the gateway's metrics.
  */
-function createAgents(options: GatewayOptions, metrics: GatewayMetrics, toolServices: () => Promise<ToolServices>): GatewayAgents {
+function createAgents(
+  options: GatewayOptions, metrics: GatewayMetrics, toolServices: () => Promise<ToolServices>, onResponse: ProviderDeps["onResponse"],
+): GatewayAgents {
   if (options.agents) return { agents: metrics.instrumentAgents(options.agents), rebuild: () => {}, closeAgents: () => {} };
   const owned = !options.sessionStore;
   const store = options.sessionStore ?? SessionStore.open(sessionStorePath(options.paths.stateDir));
   const providerFactory = (id: string, config: OpenClawConfig) => {
-    const provider = providerFromResolvedConfig(id, config);
+    const provider = providerFromResolvedConfig(id, config, { onResponse });
     return provider && metrics.instrumentProvider(provider);
   };
   // One workspace manager for the gateway: its per-directory caches survive config reloads.

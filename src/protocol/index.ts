@@ -19,6 +19,7 @@ import * as nodeHost from "./methods/node-host.ts";
 import * as channels from "./methods/channels.ts";
 import * as approvals from "./methods/approvals.ts";
 import * as cron from "./methods/cron.ts";
+import * as usage from "./methods/usage.ts";
 import type { MethodSpec } from "./methods/types.ts";
 
 /** Every method the protocol declares, one entry each; the gateway implements them by name. */
@@ -91,6 +92,7 @@ export const METHOD_SPECS = {
   "cron.status": cron.cronStatus,
   "cron.remove": cron.cronRemove,
   "cron.run": cron.cronRun,
+  "usage.status": usage.usageStatus,
 } as const satisfies Record<string, MethodSpec>;
 export type MethodName = keyof typeof METHOD_SPECS;
 
@@ -105,4 +107,4 @@ export const KNOWN_METHOD_SCOPES: Readonly<Record<string, string>> = Object.assi
   "agent.wait": "operator.write",
   wake: "operator.write",
 });
-export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods, node as nodeMethods, nodeHost as nodeHostMethods, channels as channelMethods, approvals as approvalMethods, cron as cronMethods };
+export { system as systemMethods, config as configMethods, logs as logsMethods, agentM as agentMethods, chat as chatMethods, secrets as secretsMethods, device as deviceMethods, node as nodeMethods, nodeHost as nodeHostMethods, channels as channelMethods, approvals as approvalMethods, cron as cronMethods, usage as usageMethods };

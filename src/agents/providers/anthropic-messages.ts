@@ -2,7 +2,7 @@
  * Adapter for Anthropic's Messages API: POST {baseUrl}/messages with stream:true, read back as
  * SSE (message_start, content_block_*, message_delta, message_stop, ping, error).
  */
-import { Attempt, ErrorFactory, endpoint, isJsonResponse, parseEventJson, withRetries, type ProviderDeps } from "./transport.ts";
+import { Attempt, ErrorFactory, endpoint, isJsonResponse, observeResponse, parseEventJson, withRetries, type ProviderDeps } from "./transport.ts";
 import type { SseEvent } from "./sse.ts";
 import type {
   ChatMessage,
@@ -315,6 +315,7 @@ export function createAnthropicMessagesProvider(cfg: ProviderConfig, deps: Anthr
     const a = new Attempt(errors, cfg.timeoutMs, req.signal);
     try {
       const res = await a.send(fetchImpl, url, { method: "POST", headers: headers(), body }, origin);
+      observeResponse(deps, cfg.id, req.model, res);
       if (!res.ok) throw errors.http(res.status, res.statusText, await a.errorText(res), res.headers, anthropicErrorInfo);
       const asm = new AnthropicStreamAssembler(streamError);
 

@@ -35,5 +35,5 @@ export function createProvider(id: string, cfg: ProviderSettings, deps: Provider
 
 export { createAnthropicMessagesProvider } from "./anthropic-messages.ts";
 export { createOpenAICompletionsProvider } from "./openai-completions.ts";
-export type { FetchLike, ProviderDeps } from "./transport.ts";
+export type { FetchLike, ProviderDeps, ProviderResponseInfo } from "./transport.ts";
 export * from "./types.ts";

@@ -2,7 +2,7 @@
  * Adapter for OpenAI-compatible chat completions (OpenAI, Ollama, vLLM, llama.cpp, LM Studio, …):
  * POST {baseUrl}/chat/completions with stream:true, read back as SSE; POST {baseUrl}/embeddings.
  */
-import { Attempt, ErrorFactory, endpoint, isJsonResponse, parseEventJson, retryOnce, withRetries, type ProviderDeps } from "./transport.ts";
+import { Attempt, ErrorFactory, endpoint, isJsonResponse, observeResponse, parseEventJson, retryOnce, withRetries, type ProviderDeps } from "./transport.ts";
 import type { SseEvent } from "./sse.ts";
 import type {
   ChatMessage,
@@ -245,6 +245,7 @@ export function createOpenAICompletionsProvider(cfg: ProviderConfig, deps: Provi
     const a = new Attempt(errors, cfg.timeoutMs, req.signal);
     try {
       const res = await a.send(fetchImpl, url, { method: "POST", headers: headers("text/event-stream"), body }, origin);
+      observeResponse(deps, cfg.id, req.model, res);
       if (!res.ok) throw httpError(res, await a.errorText(res));
       const asm = new OpenAIStreamAssembler();
 

@@ -13,6 +13,25 @@ export interface ProviderDeps {
   fetch?: FetchLike;
   /** Backoff sleep; tests inject an instant one. The adapter cuts it short when the caller aborts. */
   sleep?: (ms: number) => Promise<void>;
+  /** Sees every HTTP response of a model call as its headers arrive (rate-limit headers). Must be cheap; may throw (ignored). */
+  onResponse?: (r: ProviderResponseInfo) => void;
+}
+
+export interface ProviderResponseInfo {
+  provider: string;
+  model: string;
+  status: number;
+  headers: Headers;
+}
+
+/** Tells deps.onResponse about a response; an observer's failure never fails the call. */
+export function observeResponse(deps: ProviderDeps, provider: string, model: string, res: Response): void {
+  if (!deps.onResponse) return;
+  try {
+    deps.onResponse({ provider, model, status: res.status, headers: res.headers });
+  } catch {
+    // observation only
+  }
 }
 
 export const BACKOFF_BASE_MS = 250;

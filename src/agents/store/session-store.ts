@@ -10,6 +10,7 @@ import { decodeRun, decodeSession, encodeMessage, encodeOutcome, optionalInt, re
 import { storageError, toStorageError, type StorageError } from "./errors.ts";
 import { migrate } from "./schema.ts";
 import { prepare, transactions, type NewRun, type Statements, type Transactions } from "./statements.ts";
+import { USAGE_SQL, type UsageRow } from "./usage.ts";
 import type {
   HistoryOptions, HistoryPage, ListSessionsOptions, NewMessage, RunRecord, RunStatus, SessionInfo, SessionStoreOptions, StartRunResult,
   StoredMessage, StoreEvent, StorePragmas,
@@ -320,6 +321,11 @@ export class SessionStore {
     requireKey("idempotencyKey", key);
     const row = this.#use(false, (c) => c.s.getRunByKey.get({ key }));
     return row ? decodeRun(row) : null;
+  }
+
+  /** Token usage per agent/provider/model of assistant messages since `since`, with a second cut at `recent`. */
+  usageSince(since: number, recent: number): UsageRow[] {
+    return this.#use(false, (c) => c.db.query(USAGE_SQL).all({ since, recent }) as UsageRow[]);
   }
 
   /** The connection's settings as SQLite reports them. */

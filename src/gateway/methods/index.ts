@@ -28,6 +28,7 @@ import {
 import { secretsReloadMethod } from "./secrets.ts";
 import type { RegisteredMethod } from "./registry.ts";
 import { healthMethod, statusMethod, systemEventMethod, systemPresenceMethod } from "./system.ts";
+import { usageStatusMethod } from "./usage.ts";
 
 /** The one list of implemented methods: hello-ok, dispatch and the generated schema derive from it. */
 export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
@@ -99,6 +100,7 @@ export const GATEWAY_METHODS: readonly RegisteredMethod[] = [
   cronStatusMethod,
   cronRemoveMethod,
   cronRunMethod,
+  usageStatusMethod,
 ];
 
 export function createMethodRegistry(): MethodRegistry {

@@ -3,7 +3,7 @@
  * resolve is kept in the roster but unavailable: each request fails at once saying which key and
  * why, instead of reaching the upstream without credentials.
  */
-import { createProvider } from "../../agents/providers/index.ts";
+import { createProvider, type ProviderDeps } from "../../agents/providers/index.ts";
 import { ProviderError, type Provider } from "../../agents/providers/types.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import { unresolvedSecretsOf } from "../../config/secrets.ts";
@@ -26,9 +26,9 @@ export function unavailableProvider(id: string, api: Provider["api"], reason: st
 }
 
 /** The AgentRuntime provider factory for a gateway that runs on an activation's resolved config. */
-export function providerFromResolvedConfig(id: string, config: OpenClawConfig): Provider | undefined {
+export function providerFromResolvedConfig(id: string, config: OpenClawConfig, deps: ProviderDeps = {}): Provider | undefined {
   const cfg = config.models?.providers?.[id];
   if (!cfg) return undefined;
   const reason = unresolvedSecretsOf(config).get(`models.providers.${id}.apiKey`);
-  return reason === undefined ? createProvider(id, cfg) : unavailableProvider(id, cfg.api ?? "openai-completions", reason);
+  return reason === undefined ? createProvider(id, cfg, deps) : unavailableProvider(id, cfg.api ?? "openai-completions", reason);
 }
