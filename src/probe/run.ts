@@ -30,6 +30,8 @@ export interface DiscoveryResult {
   timeoutMs: number;
   count: number;
   beacons: Beacon[];
+  /** Why no Bonjour pass ran (OPENCLAW_DISABLE_BONJOUR); absent when it ran. */
+  skipped?: string;
 }
 
 /** The discovery pass; the Bonjour browser is plugged in here (an empty result when there is none). */
@@ -75,6 +77,8 @@ export interface ProbeOptions {
   /** The port the local gateway listens on by this machine's settings. */
   localPort: number;
   discover?: Discover;
+  /** Set instead of `discover` when browsing is switched off: the reason, reported as discovery.skipped. */
+  discoverySkipped?: string;
 }
 
 function nonEmpty(v: string | null | undefined): string | undefined {
@@ -155,7 +159,10 @@ export async function runGatewayProbe(o: ProbeOptions): Promise<ProbeReport> {
     else if (o.sshAuto) {
       const beacon = (await discovering).find((b) => nonEmpty(b.host) ?? nonEmpty(b.lanHost));
       if (beacon) sshTarget = { host: (nonEmpty(beacon.host) ?? nonEmpty(beacon.lanHost))!.replace(/\.$/, "") };
-      else warnings.push({ code: "ssh_tunnel_failed", message: "--ssh-auto: discovery found no gateway to open a tunnel to.", targetIds: [] });
+      else {
+        const why = o.discoverySkipped ? `discovery is off (${o.discoverySkipped})` : "discovery found no gateway to open a tunnel to";
+        warnings.push({ code: "ssh_tunnel_failed", message: `--ssh-auto: ${why}.`, targetIds: [] });
+      }
     }
     if (sshTarget) {
       const remotePort = o.port ?? o.localPort;
@@ -195,7 +202,8 @@ export async function runGatewayProbe(o: ProbeOptions): Promise<ProbeReport> {
     const targets = planned.filter((t) => (seen.has(t.url) ? false : (seen.add(t.url), true)));
     const results = await Promise.all(targets.map((t) => probeTarget(t.url, t.secrets, Math.min(t.budgetMs, left()))));
     const beacons = await discovering;
-    return report(o, started, targets, results, warnings, { timeoutMs: discoveryMs, count: beacons.length, beacons }, loopbackUrl);
+    const discovery: DiscoveryResult = { timeoutMs: discoveryMs, count: beacons.length, beacons, ...(o.discoverySkipped ? { skipped: o.discoverySkipped } : {}) };
+    return report(o, started, targets, results, warnings, discovery, loopbackUrl);
   } finally {
     await tunnel?.close();
   }

@@ -3,9 +3,10 @@
 // advertisement with an independent implementation (python-zeroconf), a name conflict between
 // two gateways, goodbyes on stop, the TXT of minimal/full modes and hot-applied mode changes.
 import { afterAll, afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { fakeSshDir } from "../fixtures/fake-ssh.ts";
 import { openNetns, type Netns } from "../fixtures/netns.ts";
 import { CLI, makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
 import { waitUntil } from "../fixtures/wait.ts";
@@ -212,6 +213,32 @@ describe.skipIf(!!skipReason)("Bonjour in a private network namespace", () => {
     expect(doc).toEqual({ timeoutMs: 1500, domains: ["local."], count: 0, beacons: [] });
     expect(logs(s)).not.toContain("restarting");
     expect((await gatewayStatus(18934)).rpc.discovery.mdns).toMatchObject({ mode: "off", advertising: false, instanceName: null, reason: "discovery.mdns.mode is off" });
+  });
+
+  test("gateway probe --ssh-auto tunnels to the host discovery found, probes through it, and closes the tunnel", async () => {
+    const { s } = await startGateway(18936);
+    await waitForLog(s, /bonjour: advertised gateway/);
+    const tmp = makeHome();
+    const log = join(tmp, "ssh-argv.log");
+    const proc = Bun.spawn([...ns.prefix, ...CLI, "gateway", "probe", "--ssh-auto", "--port", "18936", "--token", TOKEN, "--json"], {
+      env: { PATH: `${fakeSshDir(tmp)}:${process.env.PATH}`, HOME: makeHome(), NO_COLOR: "1", FAKE_SSH_LOG: log },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    expect(code, stderr).toBe(0);
+    const d = JSON.parse(stdout);
+    expect(d.discovery.count).toBe(1);
+    expect(d.discovery.beacons[0]).toMatchObject({ host: `${HOST_LABEL}.local`, port: 18936 });
+    const tunnel = d.targets.find((t: { id: string }) => t.id === "sshTunnel");
+    // The SRV host, not a TXT hint; the remote port is the probed gateway port.
+    expect(tunnel.tunnel).toMatchObject({ kind: "ssh", target: `${HOST_LABEL}.local`, remotePort: 18936 });
+    expect(tunnel.connect).toMatchObject({ ok: true, scopeLimited: true });
+    const argv = JSON.parse(readFileSync(log, "utf8").trim()) as string[];
+    expect(argv.slice(0, 3)).toEqual(["-N", "-L", `${tunnel.tunnel.localPort}:127.0.0.1:18936`]);
+    expect(argv.at(-1)).toBe(`${HOST_LABEL}.local`);
+    // Through the tunnel and on loopback it is one gateway.
+    expect(d.warnings.map((w: { code: string }) => w.code)).not.toContain("multiple_gateways");
   });
 
   test("OPENCLAW_DISABLE_BONJOUR=1 advertises nothing, even with the bonjour plugin enabled", async () => {

@@ -40,7 +40,9 @@ function home(port: number): string {
 
 async function probe(args: string[], opts: { home: string; PATH?: string; env?: Record<string, string> }) {
   const proc = Bun.spawn([process.execPath, join(ROOT, "src/main.ts"), "gateway", "probe", ...args], {
-    cwd: ROOT, env: { PATH: opts.PATH ?? process.env.PATH ?? "", HOME: opts.home, NO_COLOR: "1", ...opts.env }, stdout: "pipe", stderr: "pipe",
+    cwd: ROOT,
+    // No Bonjour pass: tests stay off the machine's real network (the netns discovery test covers it).
+    env: { PATH: opts.PATH ?? process.env.PATH ?? "", HOME: opts.home, NO_COLOR: "1", OPENCLAW_DISABLE_BONJOUR: "1", ...opts.env }, stdout: "pipe", stderr: "pipe",
   });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
@@ -169,6 +171,20 @@ describe("gateway probe --ssh", () => {
     expect(r.code).toBe(1);
     const w = r.json().warnings.find((x: { code: string }) => x.code === "ssh_tunnel_failed");
     expect(w.message).toContain("ssh not found on PATH");
+  });
+
+  test("--ssh-auto with Bonjour off: says why no tunnel was opened; loopback still probed", async () => {
+    const tmp = tempDir("probe-ssh-");
+    const log = join(tmp, "argv.log");
+    const r = await probe(["--ssh-auto", "--port", String(a.port), "--token", TEST_TOKEN, "--json"], {
+      home: home(deadPort), PATH: `${fakeSshDir(tmp)}:${process.env.PATH}`, env: { FAKE_SSH_LOG: log },
+    });
+    expect(r.code).toBe(0);
+    const d = r.json();
+    expect(d.discovery).toEqual({ timeoutMs: 1200, count: 0, beacons: [], skipped: "OPENCLAW_DISABLE_BONJOUR is set" });
+    expect(d.warnings.find((x: { code: string }) => x.code === "ssh_tunnel_failed").message).toBe("--ssh-auto: discovery is off (OPENCLAW_DISABLE_BONJOUR is set).");
+    expect(d.targets.map((t: { id: string }) => t.id)).toEqual(["localLoopback"]);
+    expect(existsSync(log)).toBe(false);
   });
 
   test("a bad --ssh target is a usage error", async () => {

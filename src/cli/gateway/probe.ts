@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { bonjourEnvOverride } from "../../discovery/policy.ts";
 import { jsonArg, parseIntArg, rejectUnknownFlags, timeoutArg } from "../args.ts";
 import type { CliContext } from "../context.ts";
 import { ExitError, UsageError } from "../errors.ts";
@@ -106,7 +107,10 @@ export function createGatewayProbeCommand(ctx: CliContext) {
         unresolvedSecrets: loaded.unresolved,
         env: ctx.env,
         localPort,
-        discover: discoveryFor(loaded.config),
+        // Whoever switched Bonjour off gets no multicast from this command either.
+        ...(bonjourEnvOverride(ctx.env.OPENCLAW_DISABLE_BONJOUR) === "force-off"
+          ? { discoverySkipped: "OPENCLAW_DISABLE_BONJOUR is set" }
+          : { discover: discoveryFor(loaded.config) }),
       });
       if (a.json) ctx.io.json(report);
       else for (const line of formatProbe(report)) ctx.io.out(line);
@@ -132,7 +136,8 @@ export function formatProbe(r: ProbeReport): string[] {
     for (const w of r.warnings) lines.push(`- ${w.code}: ${w.message}`);
   }
   lines.push("", "Discovery (this machine)");
-  if (r.discovery.count === 0) lines.push(`No gateways advertised (${r.discovery.timeoutMs}ms)`);
+  if (r.discovery.skipped) lines.push(`Skipped (${r.discovery.skipped})`);
+  else if (r.discovery.count === 0) lines.push(`No gateways advertised (${r.discovery.timeoutMs}ms)`);
   for (const b of r.discovery.beacons) lines.push(`- ${b.displayName ?? b.host ?? "?"}${b.wsUrl ? ` ${b.wsUrl}` : ""}`);
   lines.push("", "Targets");
   for (const t of r.targets) {
