@@ -14,11 +14,15 @@ import type { CliContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { resolveCliTarget } from "../rpc.ts";
 import { dashboardUrls } from "../dashboard.ts";
+import type { UsageStatusResult } from "../../protocol/methods/usage.ts";
+import { USAGE_METHOD } from "./usage.ts";
 
 export interface StatusOptions {
   deep: boolean;
   all: boolean;
   timeoutMs: number;
+  /** --usage: also ask usage.status (provider rate limits and token usage). */
+  usage?: boolean;
 }
 
 type Json = Record<string, any>;
@@ -60,6 +64,8 @@ export interface StatusDocument {
   eventLoop: Json | null;
   processMemory: Json | null;
   memoryPlugin: Json | null;
+  /** Only with --usage: usage.status, or null when it could not be read (see collection.notCollected). */
+  usage?: UsageStatusResult | null;
   collection: { source: "gateway" | "config"; notCollected: Array<{ fields: string[]; reason: string }> };
 }
 
@@ -91,6 +97,7 @@ interface Live {
   health: Json | null;
   nodes: Json | null;
   channels: Json | null;
+  usage?: { value: UsageStatusResult | null; error: string | null };
   errors: string[];
 }
 
@@ -106,13 +113,18 @@ async function readLive(target: GatewayTarget, o: StatusOptions): Promise<Live> 
     const left = () => Math.max(1, deadline - Date.now());
     const errors: string[] = [];
     const soft = <T>(p: Promise<T>, what: string) => p.catch((err: Error) => (errors.push(`${what}: ${err.message}`), null));
+    // A gateway without usage.status (or a failing one) leaves the rest of status intact.
+    const usage = o.usage
+      ? client.request<UsageStatusResult>(USAGE_METHOD, {}, { timeoutMs: left() })
+        .then((value) => ({ value, error: null }), (err: Error) => ({ value: null, error: err.message }))
+      : undefined;
     const [status, health, nodes, channels] = await Promise.all([
       client.request<Json>("status", { includeChannelSummary: true, includeCliProjection: true }, { timeoutMs: left() }),
       soft(client.request<Json>("health", undefined, { timeoutMs: left() }), "health"),
       soft(client.request<Json>("node.list", {}, { timeoutMs: left() }), "node.list"),
       o.deep ? soft(client.request<Json>("channels.status", { probe: true, timeoutMs: Math.min(10_000, left()) }, { timeoutMs: left() }), "channels.status") : null,
     ]);
-    return { latencyMs, status, health, nodes, channels, errors };
+    return { latencyMs, status, health, nodes, channels, errors, ...(usage ? { usage: await usage } : {}) };
   } finally {
     client.close();
   }
@@ -163,6 +175,10 @@ export async function collectStatus(ctx: CliContext, config: OpenClawConfig, con
   } else if (!o.deep) {
     notCollected.push({ fields: ["channels"], reason: "Live channel probes run with --deep." });
   }
+  if (o.usage && !live?.usage?.value) {
+    const why = live?.usage?.error ? `usage.status failed: ${live.usage.error}` : `Gateway not reachable (${liveError ?? "no target"})`;
+    notCollected.push({ fields: ["usage"], reason: why });
+  }
   const rel = release();
   return {
     runtimeVersion: s?.runtimeVersion ?? null,
@@ -197,6 +213,7 @@ export async function collectStatus(ctx: CliContext, config: OpenClawConfig, con
     eventLoop: s?.eventLoop ?? null,
     processMemory: s?.processMemory ?? null,
     memoryPlugin: projection?.memoryPlugin ?? null,
+    ...(o.usage ? { usage: live?.usage?.value ?? null } : {}),
     collection: { source: s ? "gateway" : "config", notCollected },
   };
 }

@@ -5,11 +5,13 @@ import { ConfigError, formatConfigError, loadConfig } from "../../config/load.ts
 import { resolveConfigSecrets, secretRefPaths } from "../../config/secrets.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import { collectStatus, type StatusDocument } from "./collect.ts";
+import { formatUsage } from "./usage.ts";
 
 const args = {
   ...jsonArg,
   deep: { type: "boolean", description: "Also run live channel probes (channels.status probe:true)" },
   all: { type: "boolean", description: "Full read-only diagnosis: every section, with the service details" },
+  usage: { type: "boolean", description: "Add provider quotas: rate limits from each provider's last response and token usage (usage.status)" },
   ...timeoutArg(10_000),
 } as const;
 
@@ -32,7 +34,7 @@ export function createStatusCommand(ctx: CliContext) {
       rejectUnknownFlags(rawArgs, args);
       const timeoutMs = parseIntArg(a.timeout, "timeout", 1);
       const { config, error } = await localConfig(ctx);
-      const doc = await collectStatus(ctx, config, error, { deep: !!a.deep, all: !!a.all, timeoutMs });
+      const doc = await collectStatus(ctx, config, error, { deep: !!a.deep, all: !!a.all, usage: !!a.usage, timeoutMs });
       if (a.json) ctx.io.json(doc);
       else for (const line of formatStatus(doc, { deep: !!a.deep, all: !!a.all })) ctx.io.out(line);
     },
@@ -118,6 +120,7 @@ export function formatStatus(d: StatusDocument, o: { deep: boolean; all: boolean
   else if (d.sessions.count === 0) out.push("No sessions");
   else if (recent.length === 0) out.push(`${d.sessions.count} stored (keys need operator.admin)`);
   for (const s of recent.slice(0, o.all ? 10 : 5)) out.push(`- ${s.key} (${age(s.age)})`);
+  if (d.usage !== undefined) out.push(...formatUsage(d.usage, d.collection.notCollected.find((n) => n.fields.includes("usage"))?.reason ?? null));
   if (o.all && d.collection.notCollected.length) {
     out.push("", "Not collected");
     for (const n of d.collection.notCollected) out.push(`- ${n.fields.join(", ")}: ${n.reason}`);
