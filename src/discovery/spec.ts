@@ -16,7 +16,7 @@ export interface AdvertiseSpec {
   hostLabel: string;
   port: number;
   txt: Record<string, string>;
-  /** Interface names the responder joins; undefined = every interface (wildcard bind). */
+  /** Interface names the responder joins; undefined = the library's own choice (no interfaces found). */
   interfaces?: string[];
   /** A/AAAA records limited to these addresses; undefined = every address of those interfaces. */
   restrictedAddresses?: string[];
@@ -27,13 +27,23 @@ export interface AdvertiseSpec {
 const WILDCARD = new Set(["0.0.0.0", "::", ""]);
 
 /**
- * The interfaces a set of bind hosts is reachable on: a wildcard bind means all of them (the
- * library's default set); loopback hosts mean the loopback interface(s); a specific address
- * means the interface that holds it, and only that address.
+ * The interfaces a set of bind hosts is reachable on: a wildcard bind means every interface with
+ * an address of the bound family; loopback hosts mean the loopback interface(s); a specific
+ * address means the interface that holds it, and only that address.
  */
 export function answerScope(bindHosts: readonly string[], ifaces: Interfaces = networkInterfaces()): Pick<AdvertiseSpec, "interfaces" | "restrictedAddresses" | "disabledIpv6"> {
   const disabledIpv6 = !bindHosts.some((h) => h.includes(":"));
-  if (bindHosts.some((h) => WILDCARD.has(h))) return { disabledIpv6 };
+  if (bindHosts.some((h) => WILDCARD.has(h))) {
+    // Named from the OS's list rather than left to the library: on Linux it reads interface names
+    // from `ip -o link`, which prints a veth or VLAN link as "eth0@if12" (a Docker container's eth0
+    // included), finds no addresses under that name and answers on loopback only. The cost: an
+    // interface that first appears after the advertisement starts is not answered on until restart.
+    const names = Object.entries(ifaces)
+      .filter(([, infos]) => (infos ?? []).some((i) => i.family === "IPv4" || !disabledIpv6))
+      .map(([name]) => name)
+      .sort();
+    return names.length > 0 ? { interfaces: names, disabledIpv6 } : { disabledIpv6 };
+  }
   const names = new Set<string>();
   const addresses = new Set<string>();
   for (const host of bindHosts) {

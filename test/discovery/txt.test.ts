@@ -72,8 +72,15 @@ describe("where it answers", () => {
   test("a specific address: its interface (plus loopback when also bound), no AAAA without an IPv6 listener", () => {
     expect(answerScope(["192.168.1.5", "127.0.0.1"], ifaces)).toEqual({ interfaces: ["eth0", "lo"], restrictedAddresses: ["192.168.1.5", "127.0.0.1"], disabledIpv6: true });
   });
-  test("wildcard bind: every interface (the library's default set)", () => {
-    expect(answerScope(["0.0.0.0"], ifaces)).toEqual({ disabledIpv6: true });
+  test("wildcard bind: every interface with an address of the bound family, named as the OS names it", () => {
+    expect(answerScope(["0.0.0.0"], ifaces)).toEqual({ interfaces: ["eth0", "lo"], disabledIpv6: true });
+    // A veth/VLAN link ("veth-a@if2" to `ip -o link`) is still named plainly, so it is answered on.
+    const withVeth = { ...ifaces, "veth-a": [{ address: "10.77.0.1", family: "IPv4", internal: false }], wg6: [{ address: "fd00::2", family: "IPv6", internal: false }] } as unknown as typeof ifaces;
+    expect(answerScope(["0.0.0.0"], withVeth)).toEqual({ interfaces: ["eth0", "lo", "veth-a"], disabledIpv6: true });
+    // An IPv6 wildcard covers IPv6-only interfaces too.
+    expect(answerScope(["::"], withVeth)).toEqual({ interfaces: ["eth0", "lo", "veth-a", "wg6"], disabledIpv6: false });
+    // Nothing known (an odd host): left to the library rather than an empty list.
+    expect(answerScope(["0.0.0.0"], {})).toEqual({ disabledIpv6: true });
   });
   test("the spec ties it together: full mode from env hints", () => {
     const spec = buildAdvertiseSpec({
