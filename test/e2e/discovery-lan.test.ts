@@ -3,10 +3,10 @@
 // loopback in A is discovered from B (our `gateway discover` and python-zeroconf) and reachable
 // there at the advertised address; a loopback-bound gateway is found inside A but never heard in B.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { openNetnsPair, type LanHost, type NetnsPair } from "../fixtures/netns.ts";
 import { CLI, makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
 import { waitUntil } from "../fixtures/wait.ts";
+import { startZeroconfBrowser, zeroconfPython, type ZeroconfBrowser } from "../fixtures/zeroconf.ts";
 
 const opened = await openNetnsPair();
 const skipReason = "skip" in opened ? opened.skip : undefined;
@@ -14,26 +14,16 @@ if (skipReason) console.warn(`[discovery-lan e2e] skipped: ${skipReason}`);
 const pair = opened as NetnsPair;
 afterAll(() => pair.close?.());
 
-/** A python3 that can import zeroconf (Debian's python3-zeroconf lives under /usr/bin/python3). */
-function zeroconfPython(): string | undefined {
-  for (const py of ["/usr/bin/python3", Bun.which("python3")]) {
-    if (py && Bun.spawnSync([py, "-c", "import zeroconf"], { stderr: "ignore" }).exitCode === 0) return py;
-  }
-  return undefined;
-}
 const python = skipReason ? undefined : zeroconfPython();
 if (!skipReason && !python) console.warn("[discovery-lan e2e] independent-browser checks skipped: python3-zeroconf is not installed");
 
 const TOKEN = "discovery-lan-e2e-token-0123456789";
 const HOST_LABEL = "gwlan";
 const running: Spawned[] = [];
-const browsers: Bun.Subprocess[] = [];
+const browsers: ZeroconfBrowser[] = [];
 
 afterEach(async () => {
-  for (const b of browsers.splice(0)) {
-    b.kill();
-    await b.exited;
-  }
+  for (const b of browsers.splice(0)) await b.stop();
   for (const s of running.splice(0)) {
     s.proc.kill("SIGKILL");
     await s.exited;
@@ -82,25 +72,9 @@ function discoverPort(side: LanHost, port: number, detail: () => string): Promis
 
 /** python-zeroconf browsing on one side's interface address; its events as parsed JSON lines. */
 async function zeroconfIn(side: LanHost, address: string): Promise<Record<string, unknown>[]> {
-  const browser = Bun.spawn([...side.prefix, python!, join(import.meta.dir, "../fixtures/zeroconf-browse.py"), "50", address], {
-    stdin: "pipe",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const browser = await startZeroconfBrowser(python!, side.prefix, 50, address);
   browsers.push(browser);
-  const events: Record<string, unknown>[] = [];
-  void (async () => {
-    let buf = "";
-    for await (const chunk of browser.stdout) {
-      buf += new TextDecoder().decode(chunk);
-      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-        events.push(JSON.parse(buf.slice(0, i)));
-        buf = buf.slice(i + 1);
-      }
-    }
-  })();
-  await waitUntil(() => events.some((e) => e.event === "ready"), "the zeroconf browser");
-  return events;
+  return browser.events;
 }
 
 /** The beacon's ws:// URL with its .local host replaced by an advertised address (no mDNS resolver in the namespace). */

@@ -10,6 +10,7 @@ import { fakeSshDir } from "../fixtures/fake-ssh.ts";
 import { openNetns, type Netns } from "../fixtures/netns.ts";
 import { CLI, makeHome, spawnCli, type Spawned } from "../fixtures/spawn.ts";
 import { waitUntil } from "../fixtures/wait.ts";
+import { startZeroconfBrowser, zeroconfPython } from "../fixtures/zeroconf.ts";
 
 setDefaultTimeout(60_000);
 
@@ -19,13 +20,6 @@ if (skipReason) console.warn(`[discovery e2e] skipped: ${skipReason}`);
 const ns = opened as Netns;
 afterAll(() => ns.close?.());
 
-/** A python3 that can import zeroconf (Debian's python3-zeroconf lives under /usr/bin/python3). */
-function zeroconfPython(): string | undefined {
-  for (const py of ["/usr/bin/python3", Bun.which("python3")]) {
-    if (py && Bun.spawnSync([py, "-c", "import zeroconf"], { stderr: "ignore" }).exitCode === 0) return py;
-  }
-  return undefined;
-}
 const python = skipReason ? undefined : zeroconfPython();
 if (!skipReason && !python) console.warn("[discovery e2e] independent-browser test skipped: python3-zeroconf is not installed (apt-get install python3-zeroconf)");
 
@@ -100,24 +94,9 @@ function save(file: string, config: object): void {
 
 describe.skipIf(!!skipReason)("Bonjour in a private network namespace", () => {
   test.skipIf(!python)("python-zeroconf finds our advertisement with the minimal TXT, and sees it removed on stop (goodbye)", async () => {
-    const browser = Bun.spawn([...ns.prefix, python!, join(import.meta.dir, "../fixtures/zeroconf-browse.py"), "40"], {
-      stdin: "pipe",
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const events: Record<string, unknown>[] = [];
-    void (async () => {
-      let buf = "";
-      for await (const chunk of browser.stdout) {
-        buf += new TextDecoder().decode(chunk);
-        for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-          events.push(JSON.parse(buf.slice(0, i)));
-          buf = buf.slice(i + 1);
-        }
-      }
-    })();
+    const browser = await startZeroconfBrowser(python!, ns.prefix, 40);
+    const events = browser.events;
     try {
-      await waitUntil(() => events.some((e) => e.event === "ready"), "the zeroconf browser");
       const { s } = await startGateway(18931);
       const added = await waitUntil(() => events.find((e) => e.event === "added"), "zeroconf to resolve the gateway", { timeoutMs: 20_000, detail: () => JSON.stringify(events) + logs(s) });
       expect(added.name).toBe(`${INSTANCE}._openclaw-gw._tcp.local.`);
@@ -134,9 +113,7 @@ describe.skipIf(!!skipReason)("Bonjour in a private network namespace", () => {
       expect(removed.name).toBe(added.name);
       expect(logs(s)).toContain("bonjour: stopped advertising");
     } finally {
-      browser.stdin.end();
-      browser.kill();
-      await browser.exited;
+      await browser.stop();
     }
   });
 
