@@ -75,14 +75,13 @@ export async function executeTurn(deps: TurnDeps, run: TurnRun, progress: TurnPr
   signal.throwIfAborted();
   const history = deps.sessions.history(input.sessionKey, { limit: CONTEXT_MESSAGES }).messages.filter((m) => m.id !== run.userMsg.id);
   const messages: ChatMessage[] = repairToolPairs([...history, run.userMsg].map(toChatMessage));
-  const gatewayTools = input.agentTools && !input.tools?.length ? toolsFor(await deps.tools(), deps.config, agent.id, run.chain[0]?.ref) : [];
+  const offer = input.agentTools && !input.tools?.length ? offerFor(await deps.tools(), deps.config, agent.id, run.chain[0]?.ref) : NO_OFFER;
+  const gatewayTools = offer.tools;
   const workspace = gatewayTools.length && deps.workspace ? await deps.workspace.prepare(agent.id) : undefined;
   signal.throwIfAborted();
   const system = [agent.systemPrompt, workspace?.prompt, input.extraSystemPrompt].filter(Boolean).join("\n\n") || undefined;
-  const toolDefs: ToolDefinition[] | undefined = gatewayTools.length
-    ? gatewayTools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }))
-    : input.tools;
-  const byName = new Map(gatewayTools.map((t) => [t.name, t]));
+  const toolDefs: ToolDefinition[] | undefined = gatewayTools.length ? offer.defs : input.tools;
+  const byName = offer.byName;
   const toolsCfg = deps.config.tools;
   const guard = new LoopGuard(toolsCfg?.loopDetection);
   const tally = new ToolTally();
@@ -128,10 +127,41 @@ export async function executeTurn(deps: TurnDeps, run: TurnRun, progress: TurnPr
   }
 }
 
-function toolsFor(registry: ToolRegistry, config: OpenClawConfig, agentId: string, ref?: { provider: string; model: string }): AgentTool[] {
-  const all = registry.list();
-  const allowed = new Set(allowedTools(all.map((t) => t.name), config, agentId, ref));
-  return all.filter((t) => allowed.has(t.name));
+/** The gateway tools an agent's model is offered: the tools, by name, and their definitions as the provider gets them. */
+interface ToolOffer {
+  tools: AgentTool[];
+  byName: ReadonlyMap<string, AgentTool>;
+  defs: ToolDefinition[];
+}
+
+const NO_OFFER: ToolOffer = { tools: [], byName: new Map(), defs: [] };
+
+/**
+ * Offers per registry and config snapshot, by agent and model. The offer depends on nothing else,
+ * so it is built once per snapshot rather than on every turn; a hot reload brings a new config
+ * object, and with it new offers (the old ones go with the old config).
+ */
+const offers = new WeakMap<ToolRegistry, WeakMap<OpenClawConfig, Map<string, ToolOffer>>>();
+
+function offerFor(registry: ToolRegistry, config: OpenClawConfig, agentId: string, ref?: { provider: string; model: string }): ToolOffer {
+  let byConfig = offers.get(registry);
+  if (!byConfig) offers.set(registry, (byConfig = new WeakMap()));
+  let byAgent = byConfig.get(config);
+  if (!byAgent) byConfig.set(config, (byAgent = new Map()));
+  const key = ref ? `${agentId}\0${ref.provider}\0${ref.model}` : agentId;
+  let offer = byAgent.get(key);
+  if (!offer) {
+    const all = registry.list();
+    const allowed = new Set(allowedTools(all.map((t) => t.name), config, agentId, ref));
+    const tools = all.filter((t) => allowed.has(t.name));
+    offer = {
+      tools,
+      byName: new Map(tools.map((t) => [t.name, t])),
+      defs: tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })),
+    };
+    byAgent.set(key, offer);
+  }
+  return offer;
 }
 
 /** One provider call; on the first call of a turn a retryable failure before any output falls back along the chain. */

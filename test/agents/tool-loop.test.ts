@@ -125,6 +125,23 @@ describe("the tool loop", () => {
     expect(provider.requests[1]!.messages.find((m) => m.role === "tool")!.content).toBe("Tool agents_list not found");
   });
 
+  test("the tool list follows the config snapshot: a reloaded config with the same registry offers what it allows", async () => {
+    const registry = createToolRegistry([probeTool("sessions_list"), probeTool("agents_list")]);
+    const offered = async (config: OpenClawConfig) => {
+      const provider = fakeProvider("fake");
+      const store = SessionStore.open(join(tempDir("loop-"), "sessions.sqlite"));
+      stores.push(store);
+      const agents = new AgentRuntime({
+        config, store, logger: createLogger({ file: null, consoleLevel: "silent" }), providerFactory: () => provider, tools: registry,
+      });
+      for (const key of ["agent:main:a", "agent:main:b"]) await agents.runTurn({ agentId: "main", sessionKey: key, agentTools: true, message: "hi" });
+      return provider.requests.map((r) => r.tools?.map((t) => t.name));
+    };
+    expect(await offered({ ...BASE, tools: { deny: ["agents_list"] } })).toEqual([["sessions_list"], ["sessions_list"]]);
+    expect(await offered({ ...BASE })).toEqual([["sessions_list", "agents_list"], ["sessions_list", "agents_list"]]);
+    expect(await offered({ ...BASE, tools: { allow: ["agents_list"] } })).toEqual([["agents_list"], ["agents_list"]]);
+  });
+
   test("without agentTools (the OpenAI-compatible door) a tool call ends the turn for the client", async () => {
     const a = probeTool("sessions_list");
     const { agents } = setup([a]);

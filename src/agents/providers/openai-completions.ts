@@ -88,6 +88,33 @@ export function buildOpenAIBody(req: CompletionRequest): Json {
   return body;
 }
 
+/**
+ * `tools` as JSON, once per tool list: a turn offers the same list on every model call, and the
+ * gateway's list (a dozen JSON schemas, most of every request's bytes) is kept per config snapshot.
+ * Keyed by the list's identity, so a new list (another config, another agent) is encoded afresh.
+ */
+const toolsJsonCache = new WeakMap<ToolDefinition[], string>();
+
+function toolsJson(tools: ToolDefinition[]): string {
+  let json = toolsJsonCache.get(tools);
+  if (json === undefined) {
+    json = JSON.stringify(toOpenAITools(tools));
+    toolsJsonCache.set(tools, json);
+  }
+  return json;
+}
+
+/** The request body as sent: the same text as JSON.stringify(buildOpenAIBody(req)), with `tools` spliced in already encoded. */
+export function encodeOpenAIBody(req: CompletionRequest): string {
+  if (!req.tools || req.tools.length === 0) return JSON.stringify(buildOpenAIBody(req));
+  // buildOpenAIBody's keys come in this order: the first four, then tools, then the rest.
+  const { model, messages, stream, stream_options, ...after } = buildOpenAIBody({ ...req, tools: undefined });
+  const head = JSON.stringify({ model, messages, stream, stream_options });
+  const rest = JSON.stringify(after);
+  const tail = rest === "{}" ? "" : `,${rest.slice(1, -1)}`;
+  return `${head.slice(0, -1)},"tools":${toolsJson(req.tools)}${tail}}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Response mapping
 
@@ -288,7 +315,7 @@ export function createOpenAICompletionsProvider(cfg: ProviderConfig, deps: Provi
     api: "openai-completions",
 
     stream(req: CompletionRequest): AsyncIterable<StreamEvent> {
-      const body = JSON.stringify(buildOpenAIBody(req));
+      const body = encodeOpenAIBody(req);
       return withRetries(cfg, deps, errors, req.signal, () => attempt(req, body));
     },
 

@@ -207,6 +207,8 @@ export class Attempt {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly abortedPromise: Promise<never>;
   private readonly onCallerAbort = () => this.ctl.abort(this.errors.aborted());
+  /** The response body was read to its end: the connection is free, nothing is left to cut off. */
+  private consumed = false;
 
   constructor(
     private readonly errors: ErrorFactory,
@@ -277,7 +279,9 @@ export class Attempt {
 
   /** The whole body as text (error bodies, JSON replies), still under the idle timeout. */
   async text(res: Response): Promise<string> {
-    return this.race(res.text(), (e) => this.errors.make("upstream", `error reading response: ${e instanceof Error ? e.message : String(e)}`, { transient: true }));
+    const text = await this.race(res.text(), (e) => this.errors.make("upstream", `error reading response: ${e instanceof Error ? e.message : String(e)}`, { transient: true }));
+    this.consumed = true;
+    return text;
   }
 
   /** An error response's body, or "" when it cannot be read (an abort or timeout still throws). */
@@ -302,7 +306,7 @@ export class Attempt {
           this.errors.make("upstream", `stream interrupted: ${e instanceof Error ? e.message : String(e)}`, { transient: true }),
         );
         if (r.done) {
-          done = true;
+          done = this.consumed = true;
           break;
         }
         for (const ev of parser.push(r.value)) {
@@ -323,8 +327,9 @@ export class Attempt {
   dispose(): void {
     this.disarm();
     this.callerSignal?.removeEventListener("abort", this.onCallerAbort);
-    // Frees the connection if the body was not read to the end; harmless otherwise.
-    if (!this.ctl.signal.aborted) this.ctl.abort(this.errors.aborted());
+    // Frees the connection if the body was not read to the end. After a complete read there is
+    // nothing to free, and the abort (an error with its stack, listeners run) would be per-call waste.
+    if (!this.consumed && !this.ctl.signal.aborted) this.ctl.abort(this.errors.aborted());
   }
 }
 

@@ -1,8 +1,8 @@
 // The OpenAI-compatible adapter against the project's scripted upstream (test/fixtures/openai-stub.ts,
 // a real HTTP server).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createOpenAICompletionsProvider } from "../../../src/agents/providers/openai-completions.ts";
-import type { ProviderConfig, StreamEvent } from "../../../src/agents/providers/types.ts";
+import { buildOpenAIBody, createOpenAICompletionsProvider, encodeOpenAIBody } from "../../../src/agents/providers/openai-completions.ts";
+import type { CompletionRequest, ProviderConfig, StreamEvent } from "../../../src/agents/providers/types.ts";
 import { startUpstreamStub, type UpstreamStub } from "../../fixtures/upstream.ts";
 import { closedPort, collect, failure, instantSleep, textOf } from "./helpers.ts";
 
@@ -213,5 +213,36 @@ describe("openai-completions against the upstream stub", () => {
     expect(reqs[0].body).toEqual({ model: "embed-echo", input: ["alpha", "beta", "gamma"], dimensions: 8 });
     expect(reqs[0].headers.authorization).toBe(`Bearer ${KEY}`);
     expect(await p.embed!({ model: "embed-echo", input: [] })).toEqual([]);
+  });
+});
+
+describe("encodeOpenAIBody", () => {
+  const tools = [
+    { name: "weather", description: "Weather now", parameters: { type: "object", properties: { city: { type: "string" } } } },
+    { name: "bare" },
+  ];
+  const base: CompletionRequest = { model: "m", system: "sys", messages: [{ role: "user", content: 'say "tools" \u0000 }' }] };
+  const cases: Array<[string, CompletionRequest]> = [
+    ["no tools", base],
+    ["an empty tool list", { ...base, tools: [] }],
+    ["tools only", { ...base, tools }],
+    ["tools and a tool choice", { ...base, tools, toolChoice: { name: "weather" } }],
+    ["tools, choice and every sampling field", {
+      ...base, tools, toolChoice: "required",
+      sampling: { temperature: 0.2, topP: 0.9, maxTokens: 64, stop: ["}"], seed: 7, frequencyPenalty: 0.1, presencePenalty: 0.3, responseFormat: { type: "json_object" } },
+    }],
+    ["no model", { ...base, model: undefined as unknown as string, tools }],
+  ];
+  for (const [name, req] of cases) {
+    test(`the same text as JSON.stringify(buildOpenAIBody(req)): ${name}`, () => {
+      expect(encodeOpenAIBody(req)).toBe(JSON.stringify(buildOpenAIBody(req)));
+    });
+  }
+
+  test("each tool list has its own encoding", () => {
+    const first = encodeOpenAIBody({ ...base, tools });
+    expect(encodeOpenAIBody({ ...base, tools })).toBe(first);
+    const other = [{ name: "other" }];
+    expect(JSON.parse(encodeOpenAIBody({ ...base, tools: other })).tools).toEqual([{ type: "function", function: { name: "other", parameters: { type: "object", properties: {} } } }]);
   });
 });
