@@ -207,7 +207,7 @@ export class Attempt {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly abortedPromise: Promise<never>;
   private readonly onCallerAbort = () => this.ctl.abort(this.errors.aborted());
-  /** The response body was read to its end: the connection is free, nothing is left to cut off. */
+  /** The response body was read to its end or cancelled: the request is over, nothing is left to cut off. */
   private consumed = false;
 
   constructor(
@@ -306,7 +306,7 @@ export class Attempt {
           this.errors.make("upstream", `stream interrupted: ${e instanceof Error ? e.message : String(e)}`, { transient: true }),
         );
         if (r.done) {
-          done = this.consumed = true;
+          done = true;
           break;
         }
         for (const ev of parser.push(r.value)) {
@@ -319,15 +319,17 @@ export class Attempt {
         yield ev;
       }
     } finally {
+      // A consumer that stops early (at [DONE], on a tool call) cancels the body, which ends the request.
       if (!done) reader.cancel().catch(() => {});
       else reader.releaseLock();
+      this.consumed = true;
     }
   }
 
   dispose(): void {
     this.disarm();
     this.callerSignal?.removeEventListener("abort", this.onCallerAbort);
-    // Frees the connection if the body was not read to the end. After a complete read there is
+    // Frees the connection if the body was neither read to the end nor cancelled. Otherwise there is
     // nothing to free, and the abort (an error with its stack, listeners run) would be per-call waste.
     if (!this.consumed && !this.ctl.signal.aborted) this.ctl.abort(this.errors.aborted());
   }
