@@ -1,8 +1,10 @@
 /**
  * The system-prompt section that carries the workspace files into every turn. Called once per turn,
- * so a file is re-read only when its stat (mtime, size, inode) changed since the last call.
+ * so a file is re-read only when its stat (mtime, size, inode) changed since the last call. The
+ * stats are synchronous: five local stats cost a few microseconds on the loop, while async ones
+ * each took a round trip through the thread pool (about 4% of the gateway's CPU per tools turn).
  */
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { BOOTSTRAP_FILE, WORKSPACE_FILES, type WorkspaceFileName } from "./workspace-templates.ts";
 
@@ -43,8 +45,11 @@ interface Cached {
 async function load(path: string, cache: PromptCache): Promise<Cached | null> {
   let st;
   try {
-    st = await stat(path);
+    st = statSync(path, { throwIfNoEntry: false });
   } catch {
+    st = undefined;
+  }
+  if (!st) {
     cache.delete(path);
     return null;
   }

@@ -3,6 +3,7 @@
  * Markdown files (AGENTS, SOUL, IDENTITY, USER, BOOTSTRAP) that are injected into its system prompt.
  * Created on an agent's first run, not at gateway start.
  */
+import { existsSync } from "node:fs";
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { OpenClawConfig } from "../config/schema.ts";
@@ -140,8 +141,9 @@ export function createWorkspaceManager(defaults: Pick<EnsureWorkspaceOptions, "g
       const abs = resolve(dir);
       const key = `${abs}\0${opts.skipBootstrap === true}`;
       const prior = ensured.get(key);
-      // Concurrent first calls share one run; only that run reports what it created.
-      if (prior && (await prior.then(() => true, () => false)) && (await exists(abs))) return nothingNew();
+      // Concurrent first calls share one run; only that run reports what it created. (A sync check:
+      // this runs on every turn, and a thread-pool round trip costs far more than the stat.)
+      if (prior && (await prior.then(() => true, () => false)) && existsSync(abs)) return nothingNew();
       const run = ensureWorkspace(abs, { ...defaults, ...opts });
       ensured.set(key, run);
       run.catch(() => {
