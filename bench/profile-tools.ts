@@ -2,18 +2,19 @@
 // and config) through a gateway started with extra bun flags, to profile the gateway's own work per
 // turn. Not part of `bun run bench`; its figures are for comparing a change, the bench's are the record.
 //
-//   bun bench/profile-tools.ts [--turns N] [--kind tools|plain] [--out DIR] [--pause S] [-- <bun flags>]
+//   bun bench/profile-tools.ts [--turns N] [--kind tools|plain] [--out DIR] [--pause S] [--log FILE] [-- <bun flags>]
 //
 //   --turns N   turns to run (default 300), each beside its model calls made directly, as in the bench
 //   --kind      tools (3 rounds of agents_list, then text; the default) or plain (text at once)
 //   --out DIR   where the profile goes (default .bench/profile)
 //   --pause S   wait S seconds after the gateway is up, before the turns (time to attach perf/strace)
+//   --log FILE  keep the gateway's output there (e.g. with BUN_JSC_* diagnostics in the environment)
 //   -- FLAGS    bun flags for the gateway instead of the default
 //               --cpu-prof --cpu-prof-md --cpu-prof-dir=<out> (written when the gateway exits)
 //
 // Prints the gateway's user and system CPU per turn (all threads) and the share p50/p90 of the turns.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { closeSession, handshake } from "./measure/session.ts";
@@ -32,9 +33,10 @@ const turns = Number(opt("turns", "300"));
 const kindName = opt("kind", "tools");
 const out = resolve(opt("out", ".bench/profile"));
 const pause = Number(opt("pause", "0"));
+const keepLog = own.includes("--log") ? resolve(opt("log", "")) : undefined;
 const flags = dash < 0 ? `--cpu-prof --cpu-prof-md --cpu-prof-dir=${shellQuote(out)}` : args.slice(dash + 1).join(" ");
 if (!(turns >= 1) || !(pause >= 0) || (kindName !== "tools" && kindName !== "plain")) {
-  console.error("usage: bun bench/profile-tools.ts [--turns N] [--kind tools|plain] [--out DIR] [--pause S] [-- <bun flags>]");
+  console.error("usage: bun bench/profile-tools.ts [--turns N] [--kind tools|plain] [--out DIR] [--pause S] [--log FILE] [-- <bun flags>]");
   process.exit(2);
 }
 
@@ -83,6 +85,7 @@ try {
     await closeSession(session);
   } finally {
     await stop(gateway.proc);
+    if (keepLog) copyFileSync(gateway.log, keepLog);
   }
 } finally {
   await stop(upstream.proc);
