@@ -61,10 +61,36 @@ export function backoffMs(attempt: number): number {
 /** Refusals the page cannot get past by trying again: it needs a secret first. */
 const NEEDS_USER = new Set(["AUTH_TOKEN_MISSING", "AUTH_PASSWORD_MISSING", "AUTH_TOKEN_MISMATCH", "AUTH_PASSWORD_MISMATCH", "DEVICE_IDENTITY_REQUIRED"]);
 
+/** A socket opened before anyone listens to it: what it said (or its close) waits in `backlog`. */
+export interface EarlySocket {
+  ws: WebSocket;
+  backlog: Array<MessageEvent | CloseEvent>;
+}
+
+/**
+ * Opens the first socket before the rest of the page is set up, so the gateway's handshake and
+ * challenge overlap that set-up; GatewayConnection adopts it on start(). Undefined when the URL is
+ * refused outright (the connection's own attempt then opens it again and reports why).
+ */
+export function openEarly(url: string): EarlySocket | undefined {
+  let ws: WebSocket;
+  try {
+    ws = new WebSocket(url);
+  } catch {
+    return undefined;
+  }
+  const backlog: EarlySocket["backlog"] = [];
+  ws.onmessage = (ev) => void backlog.push(ev);
+  ws.onclose = (ev) => void backlog.push(ev);
+  return { ws, backlog };
+}
+
 export interface GatewayOptions {
   url: string;
   /** Made while the socket opens (a first visit generates it): awaited when the challenge arrives. */
   key: Promise<DeviceKey>;
+  /** The first attempt's socket, from openEarly. */
+  socket?: EarlySocket;
   buildId: string;
   version: string;
   credentials(): Credentials;
@@ -108,9 +134,12 @@ export class GatewayConnection {
   readonly instanceId = uuid();
   private readonly pending = new Map<string, { resolve(v: unknown): void; reject(e: Error): void }>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  private early: EarlySocket | undefined;
   hello: HelloOk | undefined;
 
-  constructor(private readonly opts: GatewayOptions) {}
+  constructor(private readonly opts: GatewayOptions) {
+    this.early = opts.socket;
+  }
 
   start(): void {
     this.stopped = false;
@@ -121,6 +150,8 @@ export class GatewayConnection {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.early?.ws.close(1000, "");
+    this.early = undefined;
     this.ws?.close(1000, "");
     this.ws = undefined;
   }
@@ -169,7 +200,9 @@ export class GatewayConnection {
     if (this.stopped) return;
     this.attempt++;
     this.opts.onState({ kind: "connecting", attempt: this.attempt });
-    const ws = new WebSocket(this.opts.url);
+    const early = this.early;
+    this.early = undefined;
+    const ws = early?.ws ?? new WebSocket(this.opts.url);
     this.ws = ws;
     let established = false;
     let refused = false;
@@ -218,6 +251,11 @@ export class GatewayConnection {
       this.opts.onState({ kind: "waiting", retryInMs: delay, reason });
       this.timer = setTimeout(() => this.open(), delay);
     };
+    // What the early socket heard before these handlers existed, in order (a close last).
+    for (const ev of early?.backlog.splice(0) ?? []) {
+      if (ev.type === "message") ws.onmessage!.call(ws, ev as MessageEvent);
+      else ws.onclose!.call(ws, ev as CloseEvent);
+    }
   }
 
   private refused(error: RpcError): void {

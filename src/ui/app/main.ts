@@ -5,7 +5,7 @@
 import "../styles/app.css";
 import { createIdentity, openIdentity, pickImpl, type DeviceKey } from "./device-key.ts";
 import { fill } from "./dom.ts";
-import { GatewayConnection, type ConnectionState, type Credentials, type RpcError } from "./gateway.ts";
+import { GatewayConnection, openEarly, type ConnectionState, type Credentials, type RpcError } from "./gateway.ts";
 import { Router } from "./router.ts";
 import { connectingScreen, errorScreen, originScreen, pairingScreen, signInScreen } from "./screens.ts";
 import { Shell } from "./shell.ts";
@@ -28,6 +28,11 @@ async function boot(): Promise<void> {
   const data = document.documentElement.dataset;
   const base = data.openclawControlUiBasePath ?? "";
   const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${base}/`;
+  // First of all, the socket, then the key (made, or opened, while the socket connects; connect
+  // waits for it): the handshake, the challenge and the key's WebCrypto work then overlap the
+  // rest of this set-up instead of following it.
+  const socket = openEarly(wsUrl);
+  const key = deviceKey();
   const store = credentialStore(wsUrl);
   const handed = takeTokenFromUrl();
   if (handed) store.setToken(handed);
@@ -45,8 +50,6 @@ async function boot(): Promise<void> {
   };
   const slowStart = setTimeout(() => show(connectingScreen()), 400);
 
-  // The key is made (or opened) while the socket connects; connect waits for it.
-  const key = deviceKey();
   key.catch((err: unknown) => {
     gateway.stop();
     show(errorScreen({ code: "DEVICE_KEY", message: `Could not create this browser's device key: ${String(err)}` }, undefined, { retry: () => location.reload(), resetIdentity }));
@@ -80,6 +83,7 @@ async function boot(): Promise<void> {
   const gateway: GatewayConnection = new GatewayConnection({
     url: wsUrl,
     key,
+    socket,
     buildId: data.openclawControlUiBuildId ?? "dev",
     version: data.openclawVersion ?? "0",
     credentials,
