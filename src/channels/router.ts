@@ -40,14 +40,17 @@ export class ChannelRouter {
 
   constructor(private readonly deps: RouterDeps) {}
 
-  /** Durable once this resolves; a replayed event id is accepted and ignored. */
+  /**
+   * Durable once this resolves (the adapter acknowledges then); a replayed event id is accepted and
+   * ignored. The turn starts while the commit is being flushed, and sends nothing before it is on disk.
+   */
   async receive(m: InboundMessage): Promise<void> {
     const lane = laneKeyOf(m);
-    if (!this.deps.store().ingest(m, lane)) {
-      this.deps.log.debug(`${m.channel}:${m.accountId} event ${m.eventId} already received; ignored`);
-      return;
-    }
-    this.enqueue(lane, m);
+    const store = this.deps.store();
+    if (store.ingest(m, lane)) this.enqueue(lane, m);
+    else this.deps.log.debug(`${m.channel}:${m.accountId} event ${m.eventId} already received; ignored`);
+    // A replay too: its first delivery's commit may still be on its way to disk.
+    await store.durable();
   }
 
   /** Re-queues messages that were committed but not answered before the last stop. */
@@ -121,6 +124,7 @@ export class ChannelRouter {
     const { request, created } = this.deps.store().requestPairing(m.channel, m.accountId, m.sender.id, meta);
     // Only a new request is answered, so a stranger cannot make the bot talk by repeating himself.
     if (!request || !created) return;
+    await this.deps.store().durable();
     const label = t.adapter.label;
     const text = [
       "OpenClaw: this chat is not approved yet.",
@@ -170,6 +174,8 @@ export class ChannelRouter {
       typing.stop();
     }
     if (this.stopped) return false;
+    // Never answer a message that a power cut could still take back: its redelivery would be answered again.
+    await this.deps.store().durable();
     const clean = sanitizeReply(reply);
     const replyToId = clean.replyTo === "current" ? m.messageId : clean.replyTo;
     const opts = { ...(m.threadId ? { threadId: m.threadId } : {}), ...(replyToId ? { replyToId } : {}) };

@@ -10,7 +10,7 @@ import type { Logger } from "../logging/logger.ts";
 import { ChannelManager, CHANNEL_IDS, type ManagerDeps } from "./manager.ts";
 import { deliverText, once, resolveTarget } from "./outbound.ts";
 import { ChannelRouter } from "./router.ts";
-import { ChannelStoreHandle, PAIRING_LIMITS, type PairingRequest } from "./store.ts";
+import { ChannelStoreHandle, PAIRING_LIMITS, type PairingRequest, type SyncFile } from "./store.ts";
 import type { MediaInput } from "./media.ts";
 import { ChannelInputError, type ChannelAdapter, type ChannelId, type PollInput } from "./types.ts";
 
@@ -23,6 +23,8 @@ export interface ChannelServiceDeps {
   /** Where adapters come from; tests give fakes. */
   loadAdapter(id: ChannelId): Promise<ChannelAdapter>;
   storePath?: string;
+  /** How the channel store flushes its WAL (tests hold it back); an fsync by default. */
+  syncFile?: SyncFile;
   /** Tests shorten the restart ladder. */
   restart?: ManagerDeps["restart"];
 }
@@ -52,7 +54,7 @@ export class ChannelService {
   private recovered = false;
 
   constructor(private readonly deps: ChannelServiceDeps) {
-    this.store = new ChannelStoreHandle(deps.storePath ?? channelStorePath(deps.stateDir));
+    this.store = new ChannelStoreHandle(deps.storePath ?? channelStorePath(deps.stateDir), deps.syncFile);
     const log = deps.logger.child("channels");
     this.manager = new ChannelManager({
       loadAdapter: deps.loadAdapter, stateDir: deps.stateDir, env: deps.env,

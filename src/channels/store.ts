@@ -5,6 +5,7 @@
  * and the results of idempotent sends.
  */
 import type { Database } from "bun:sqlite";
+import { open } from "node:fs/promises";
 import { OpenOnFirstUse, openPrivateDatabase } from "../store-file.ts";
 import type { InboundMessage } from "./types.ts";
 
@@ -68,25 +69,94 @@ export function newPairingCode(random: (n: number) => Uint8Array = (n) => crypto
   return [...random(8)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join("");
 }
 
-export class ChannelStore {
-  private constructor(private readonly db: Database) {}
+/** Flushes a file to disk (fsync), off the main thread. */
+export type SyncFile = (path: string) => Promise<void>;
 
-  static open(path: string): ChannelStore {
+async function fsyncFile(path: string): Promise<void> {
+  let file;
+  try {
+    file = await open(path, "r+");
+  } catch (err) {
+    // No WAL file: nothing was written since the last checkpoint, which synced the database itself.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw err;
+  }
+  try {
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+export class ChannelStore {
+  /** Commits made without an fsync (ingest), counted, and how many of them are known to be on disk. */
+  private written = 0;
+  private synced = 0;
+  private syncing?: Promise<void>;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly walPath: string | undefined,
+    private readonly syncFile: SyncFile,
+  ) {
+    // What an earlier process committed without an fsync may still sit in the page cache only.
+    if (walPath) this.written = 1;
+  }
+
+  static open(path: string, syncFile: SyncFile = fsyncFile): ChannelStore {
     const db = openPrivateDatabase(path);
     db.run(SCHEMA);
-    return new ChannelStore(db);
+    return new ChannelStore(db, path === ":memory:" ? undefined : `${path}-wal`, syncFile);
   }
 
   close(): void {
     this.db.close();
   }
 
-  /** Commits an inbound message; false when this event id was seen before (a replay). */
+  /**
+   * Commits an inbound message; false when this event id was seen before (a replay). The commit is
+   * atomic and survives a crash of the gateway, but is on disk only once `durable()` resolves: the
+   * fsync then runs off the main thread while the message's turn starts, instead of before it.
+   */
   ingest(message: InboundMessage, laneKey: string, now = Date.now()): boolean {
-    const res = this.db
-      .query(`INSERT OR IGNORE INTO ingress_events VALUES ($channel, $account, $event, $lane, $payload, 'pending', 0, $now, $now)`)
-      .run({ channel: message.channel, account: message.accountId, event: message.eventId, lane: laneKey, payload: JSON.stringify(message), now });
+    const res = this.unsynced(() =>
+      this.db
+        .query(`INSERT OR IGNORE INTO ingress_events VALUES ($channel, $account, $event, $lane, $payload, 'pending', 0, $now, $now)`)
+        .run({ channel: message.channel, account: message.accountId, event: message.eventId, lane: laneKey, payload: JSON.stringify(message), now }),
+    );
+    if (this.walPath) this.written++;
     return res.changes === 1;
+  }
+
+  /**
+   * Resolves once every commit made so far is on disk (an fsync of the WAL file, which is what a
+   * synchronous=FULL commit does itself). Calls that arrive while an fsync runs share the next one.
+   */
+  async durable(): Promise<void> {
+    const target = this.written;
+    while (this.synced < target) {
+      if (!this.syncing) {
+        const upTo = this.written;
+        this.syncing = this.syncFile(this.walPath!)
+          .then(() => {
+            this.synced = Math.max(this.synced, upTo);
+          })
+          .finally(() => {
+            this.syncing = undefined;
+          });
+      }
+      await this.syncing;
+    }
+  }
+
+  /** Runs one commit with synchronous=NORMAL: atomic and in order, without an fsync of its own. */
+  private unsynced<T>(fn: () => T): T {
+    this.db.query("PRAGMA synchronous = NORMAL").run();
+    try {
+      return fn();
+    } finally {
+      this.db.query("PRAGMA synchronous = FULL").run();
+    }
   }
 
   /** Marks an event answered (or given up on) and drops its payload, which may hold private text. */
@@ -104,15 +174,12 @@ export class ChannelStore {
    * A power cut before that can lose the count, which costs at most one more try.
    */
   attempt(message: Pick<InboundMessage, "channel" | "accountId" | "eventId">, now = Date.now()): number {
-    this.db.query("PRAGMA synchronous = NORMAL").run();
-    try {
-      const row = this.db
+    const row = this.unsynced(() =>
+      this.db
         .query(`UPDATE ingress_events SET attempts = attempts + 1, updated_at = $now WHERE channel = $channel AND account_id = $account AND event_id = $event RETURNING attempts`)
-        .get({ now, channel: message.channel, account: message.accountId, event: message.eventId }) as Row | null;
-      return row ? Number(row.attempts) : 0;
-    } finally {
-      this.db.query("PRAGMA synchronous = FULL").run();
-    }
+        .get({ now, channel: message.channel, account: message.accountId, event: message.eventId }) as Row | null,
+    );
+    return row ? Number(row.attempts) : 0;
   }
 
   /** Events committed but not answered (a crash or restart came in between), oldest first. */
@@ -202,7 +269,7 @@ export class ChannelStore {
 
 /** Opened when a channel first needs it, so a gateway without channels never creates the file. */
 export class ChannelStoreHandle extends OpenOnFirstUse<ChannelStore> {
-  constructor(path: string) {
-    super(path, (p) => ChannelStore.open(p));
+  constructor(path: string, syncFile?: SyncFile) {
+    super(path, (p) => ChannelStore.open(p, syncFile));
   }
 }

@@ -118,8 +118,10 @@ export interface AccountRunContext {
   setStatus(patch: AccountStatusPatch): void;
   /**
    * Hands an inbound message to the gateway. It resolves once the message is durable (committed
-   * to the ingress table); the adapter may then advance its offset / acknowledge. Replays of an
-   * already committed eventId resolve without doing anything.
+   * to the ingress table and on disk); the adapter may then advance its offset / acknowledge.
+   * Replays of an already committed eventId resolve without doing anything. The message is
+   * committed, in call order, before this returns; one that could not be committed comes back as
+   * an already-rejected promise, so an adapter may hand over the next message without waiting.
    */
   receive(message: InboundMessage): Promise<void>;
 }

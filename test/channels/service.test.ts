@@ -49,7 +49,7 @@ afterEach(async () => {
   for (const s of services.splice(0)) await s.close();
 });
 
-function start(config: OpenClawConfig, opts: { fake?: FakeChannel; agents?: FakeAgents; dir?: string } = {}) {
+function start(config: OpenClawConfig, opts: { fake?: FakeChannel; agents?: FakeAgents; dir?: string; syncFile?: (path: string) => Promise<void> } = {}) {
   const fake = opts.fake ?? fakeChannel();
   const agents = opts.agents ?? fakeAgents();
   const dir = opts.dir ?? tempDir("channels-");
@@ -57,6 +57,7 @@ function start(config: OpenClawConfig, opts: { fake?: FakeChannel; agents?: Fake
   const svc = new ChannelService({
     stateDir: dir, env: {}, agents, logger: createLogger({ file: join(dir, "log.jsonl"), consoleLevel: "silent" }),
     config: () => current, loadAdapter: async () => fake, restart: { initialMs: 20, maxMs: 100, maxAttempts: 3 },
+    ...(opts.syncFile ? { syncFile: opts.syncFile } : {}),
   });
   services.push(svc);
   return { svc, fake, agents, dir, setConfig: (c: OpenClawConfig) => (current = c) };
@@ -189,6 +190,34 @@ describe("durability and lanes", () => {
     expect(texts(second.fake)).toHaveLength(1);
     release();
   });
+
+  test("the turn starts while the message is flushed to disk; acknowledged and answered only after the flush", async () => {
+    const flushes: Array<{ path: string; done: () => void }> = [];
+    const syncFile = (path: string) => new Promise<void>((done) => flushes.push({ path, done }));
+    const { svc, fake, agents } = start({}, { syncFile });
+    await svc.apply({ channels: { telegram: { botToken: "t", dmPolicy: "open" } } });
+    await waitUntil(() => fake.runs.has("default"), "running");
+    let acked = false;
+    const received = fake.inbound("default", { text: "flush me", eventId: "11" }).then(() => (acked = true));
+    await waitUntil(() => agents.turns.length === 1, "the turn to start before the flush is done");
+    // The same update delivered again meanwhile is not acknowledged before the flush either.
+    let replayAcked = false;
+    const replay = fake.inbound("default", { text: "flush me", eventId: "11" }).then(() => (replayAcked = true));
+    await Bun.sleep(30); // a window for a premature acknowledgement or reply to show
+    expect(flushes.length).toBeGreaterThan(0);
+    expect(flushes[0]!.path).toEndWith("channels.sqlite-wal");
+    expect({ acked, replayAcked, sent: texts(fake) }).toEqual({ acked: false, replayAcked: false, sent: [] });
+    // A flush that started before a commit does not cover it: the waiters need the next one.
+    await waitUntil(() => {
+      flushes.shift()?.done();
+      return acked && replayAcked;
+    }, "both deliveries acknowledged once flushed");
+    await Promise.all([received, replay]);
+    await waitUntil(() => texts(fake).length === 1, "the reply after the flush");
+    await svc.idle();
+    expect(texts(fake)).toEqual(["echo: flush me"]);
+    expect(agents.turns).toHaveLength(1);
+  }, 15_000);
 
   test("one chat's slow turn does not hold up another chat", async () => {
     const agents = fakeAgents();

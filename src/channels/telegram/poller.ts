@@ -237,6 +237,10 @@ async function pollLoop(
 /**
  * Hands the batch to the gateway in order. Returns false when a receive failed: the offset then
  * stays before that update, and the next getUpdates brings it (and what followed) again.
+ *
+ * A receive commits its message before it first waits, and then waits for that commit to reach the
+ * disk; so the whole batch is handed over at once (its turns start, its flushes to disk share one
+ * fsync), and only the offset waits, update by update, for each receive to resolve.
  */
 async function deliverBatch(
   ctx: AccountRunContext,
@@ -246,8 +250,9 @@ async function deliverBatch(
   setCommitted: (updateId: number) => void,
 ): Promise<boolean> {
   const { account, signal, log } = ctx;
+  const steps: Array<{ updateId: number; taken?: Promise<void> }> = [];
   for (const raw of updates) {
-    if (signal.aborted) return true;
+    if (signal.aborted) break;
     const conv = convertUpdate(raw, account.accountId, bot);
     if (!conv) {
       log.warn("skipping a malformed update without an update_id");
@@ -263,17 +268,34 @@ async function deliverBatch(
     } else {
       const m = conv.message;
       log.debug(`update ${conv.updateId} received (${m.chatType} ${m.chatId}, ${m.text.length} chars)`);
+      let taken: Promise<void>;
       try {
-        await untilAborted(ctx.receive(m), signal);
+        taken = ctx.receive(m);
+      } catch (err) {
+        taken = Promise.reject(err);
+      }
+      taken.catch(() => {}); // awaited below, unless an earlier update failed
+      steps.push({ updateId: conv.updateId, taken });
+      // Not committed at all: later messages must not overtake it (they come again after it).
+      if (Bun.peek.status(taken) === "rejected") break;
+      continue;
+    }
+    steps.push({ updateId: conv.updateId });
+  }
+  for (const { updateId, taken } of steps) {
+    if (signal.aborted) return true;
+    if (taken) {
+      try {
+        await untilAborted(taken, signal);
       } catch (err) {
         if (signal.aborted) return true;
-        log.warn(`the gateway did not take update ${conv.updateId} (${errText(err)}); it stays unacknowledged`);
+        log.warn(`the gateway did not take update ${updateId} (${errText(err)}); it stays unacknowledged`);
         return false;
       }
       const now = Date.now();
       ctx.setStatus({ lastInboundAt: now, lastEventAt: now });
     }
-    setCommitted(conv.updateId);
+    setCommitted(updateId);
   }
   return true;
 }

@@ -62,10 +62,11 @@ export function makeCtx(
       t.patches.push(patch);
       Object.assign(t.status, patch);
     },
-    async receive(m) {
+    receive(m) {
       t.attempts.push(m);
-      if (receive) await receive(m);
-      t.committed.push(m);
+      const taken = receive ? receive(m) : Promise.resolve();
+      // Like the gateway's: a message that could not be committed is an already-rejected promise.
+      return Bun.peek.status(taken) === "rejected" ? taken : taken.then(() => void t.committed.push(m));
     },
   };
   return t;

@@ -58,7 +58,7 @@ describe("Telegram polling", () => {
     expect(t.status.connected).toBe(false);
   });
 
-  test("delivers a batch in order and advances the offset only after each receive resolved", async () => {
+  test("hands a batch over in order at once; the offset advances only once each receive resolved", async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const t = makeCtx(accountFor(double.url), state, async (m) => {
@@ -66,19 +66,20 @@ describe("Telegram polling", () => {
     });
     const pushed = ["one", "two", "three"].map((text) => double.pushMessage({ text }));
     const run = start(t);
-    await waitUntil(() => t.attempts.length === 1, "the first update handed to the gateway");
-    // A negative check needs a moment to prove nothing else happens while the commit is pending.
+    await waitUntil(() => t.attempts.length === 3, "the batch handed to the gateway");
+    expect(t.attempts.map((m) => m.text)).toEqual(["one", "two", "three"]);
+    // A negative check needs a moment to prove nothing is acknowledged while the first commit is pending.
     await Bun.sleep(150);
-    expect(t.attempts).toHaveLength(1);
+    expect(t.committed.map((m) => m.text)).toEqual(["two", "three"]);
     expect(offsets().every((o) => o === undefined)).toBe(true);
     expect(savedOffset()).toBeUndefined();
 
     release();
     const last = pushed[2]!.update_id as number;
     await waitUntil(() => offsets().includes(last + 1), "getUpdates past the batch", { detail: () => JSON.stringify(offsets()) });
-    expect(ids(t.committed)).toEqual(pushed.map((u) => String(u.update_id)));
-    expect(t.committed.map((m) => m.text)).toEqual(["one", "two", "three"]);
-    expect(t.committed[0]).toMatchObject({ channel: "telegram", accountId: "default", chatType: "direct", chatId: "424242", sender: { id: "424242" } });
+    expect(ids(t.attempts)).toEqual(pushed.map((u) => String(u.update_id)));
+    expect(t.committed.map((m) => m.text).sort()).toEqual(["one", "three", "two"]);
+    expect(t.attempts[0]).toMatchObject({ channel: "telegram", accountId: "default", chatType: "direct", chatId: "424242", sender: { id: "424242" } });
     expect(savedOffset()).toBe(last);
     expect(typeof t.status.lastInboundAt).toBe("number");
     await stop(t, run);
@@ -86,9 +87,10 @@ describe("Telegram polling", () => {
 
   test("a receive that fails leaves the update unacknowledged; it comes again and everything is committed in order", async () => {
     let failures = 0;
-    const t = makeCtx(accountFor(double.url), state, async (m) => {
-      if (m.text === "two" && failures++ === 0) throw new Error("ingress table busy");
-    });
+    // Fails as the gateway does when it cannot commit: an already-rejected promise, and nothing after it is handed over.
+    const t = makeCtx(accountFor(double.url), state, (m) =>
+      m.text === "two" && failures++ === 0 ? Promise.reject(new Error("ingress table busy")) : Promise.resolve(),
+    );
     const pushed = ["one", "two", "three"].map((text) => double.pushMessage({ text }));
     const [u1, u2, u3] = pushed.map((u) => u.update_id as number);
     const run = start(t);
