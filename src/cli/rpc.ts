@@ -15,17 +15,37 @@ export type ClientIdentity = Pick<GatewayConnectOptions, "clientId" | "mode" | "
 export const READ_SCOPES = ["operator.read"] as const;
 export const CLI_READER: ClientIdentity = { clientId: "cli", mode: "cli", scopes: READ_SCOPES };
 
-/** The local config with its SecretRefs resolved the way the gateway resolves them. */
-async function loadClientConfig(ctx: GlobalContext): Promise<OpenClawConfig> {
+export interface LocalConfig {
+  config: OpenClawConfig;
+  /** Config keys whose SecretRef did not resolve (left out of `config`). */
+  unresolved: Array<{ path: string; reason: string }>;
+  /** Why the file could not be used (then `config` is empty). */
+  error?: string;
+}
+
+/** The local config with its SecretRefs resolved the way the gateway resolves them; a broken file is reported, not thrown. */
+export async function readLocalConfig(ctx: GlobalContext): Promise<LocalConfig> {
   let config: OpenClawConfig;
   try {
     config = loadConfig(ctx.paths.configPath, ctx.env).config;
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(formatConfigError(err), "config_invalid");
+    if (err instanceof ConfigError) return { config: {}, unresolved: [], error: formatConfigError(err) };
     throw err;
   }
-  if (secretRefPaths(config).length === 0) return config;
-  return (await resolveConfigSecrets(config, { env: ctx.env, home: ctx.paths.home, surface: "client" })).config;
+  if (secretRefPaths(config).length === 0) return { config, unresolved: [] };
+  const r = await resolveConfigSecrets(config, { env: ctx.env, home: ctx.paths.home, surface: "client" });
+  return { config: r.config, unresolved: r.failures };
+}
+
+async function loadClientConfig(ctx: GlobalContext): Promise<OpenClawConfig> {
+  const r = await readLocalConfig(ctx);
+  if (r.error !== undefined) throw new CliError(r.error, "config_invalid");
+  return r.config;
+}
+
+/** A --url must be a ws:// or wss:// address. */
+export function checkWsUrlFlag(url: string): void {
+  if (!/^wss?:\/\/[^/\s]+/i.test(url.trim())) throw new UsageError(`Invalid --url: ${JSON.stringify(url)} (use ws://host:port or wss://host:port)`);
 }
 
 /**
@@ -35,9 +55,7 @@ async function loadClientConfig(ctx: GlobalContext): Promise<OpenClawConfig> {
 export async function resolveCliTarget(ctx: GlobalContext, flags: TargetFlags): Promise<GatewayTarget> {
   const explicitUrl = flags.url !== undefined && flags.url.trim() !== "";
   if (flags.url !== undefined && !explicitUrl) throw new UsageError("--url needs a value, e.g. ws://127.0.0.1:18789");
-  if (explicitUrl && !/^wss?:\/\/[^/\s]+/i.test(flags.url!.trim())) {
-    throw new UsageError(`Invalid --url: ${JSON.stringify(flags.url)} (use ws://host:port or wss://host:port)`);
-  }
+  if (explicitUrl) checkWsUrlFlag(flags.url!);
   let target: GatewayTarget;
   try {
     const config = explicitUrl ? {} : await loadClientConfig(ctx);

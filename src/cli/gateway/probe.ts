@@ -3,8 +3,7 @@ import { bonjourEnvOverride } from "../../discovery/policy.ts";
 import { jsonArg, parseIntArg, rejectUnknownFlags, timeoutArg } from "../args.ts";
 import type { CliContext } from "../context.ts";
 import { ExitError, UsageError } from "../errors.ts";
-import { ConfigError, formatConfigError, loadConfig } from "../../config/load.ts";
-import { resolveConfigSecrets, secretRefPaths } from "../../config/secrets.ts";
+import { checkWsUrlFlag, readLocalConfig } from "../rpc.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import { localGatewayPort } from "../../client/target.ts";
 import type { Capability } from "../../probe/connect.ts";
@@ -39,26 +38,6 @@ const KIND_LABELS: Record<ProbeTargetJson["kind"], string> = {
   localLoopback: "Local loopback",
 };
 
-interface LoadedForProbe {
-  config: OpenClawConfig;
-  unresolved: Array<{ path: string; reason: string }>;
-  error?: string;
-}
-
-/** The local config, SecretRefs resolved; a broken file is probed around (reported), not fatal. */
-async function loadForProbe(ctx: CliContext): Promise<LoadedForProbe> {
-  let config: OpenClawConfig;
-  try {
-    config = loadConfig(ctx.paths.configPath, ctx.env).config;
-  } catch (err) {
-    if (err instanceof ConfigError) return { config: {}, unresolved: [], error: formatConfigError(err) };
-    throw err;
-  }
-  if (secretRefPaths(config).length === 0) return { config, unresolved: [] };
-  const r = await resolveConfigSecrets(config, { env: ctx.env, home: ctx.paths.home, surface: "client" });
-  return { config: r.config, unresolved: r.failures };
-}
-
 function discoveryFor(config: OpenClawConfig): Discover {
   return async (timeoutMs) => {
     const { discoverGateways } = await import("../../discovery/discover.ts");
@@ -75,9 +54,7 @@ export function createGatewayProbeCommand(ctx: CliContext) {
       rejectUnknownFlags(rawArgs, args);
       const timeoutMs = parseIntArg(a.timeout, "timeout", 1);
       const port = a.port === undefined ? undefined : parseIntArg(a.port, "port", 1, 65535);
-      if (a.url !== undefined && !/^wss?:\/\/[^/\s]+/i.test(a.url.trim())) {
-        throw new UsageError(`Invalid --url: ${JSON.stringify(a.url)} (use ws://host:port or wss://host:port)`);
-      }
+      if (a.url !== undefined) checkWsUrlFlag(a.url);
       if (a.ssh !== undefined && a["ssh-auto"]) throw new UsageError("--ssh and --ssh-auto cannot be combined");
       if (a.ssh !== undefined) {
         try {
@@ -86,7 +63,7 @@ export function createGatewayProbeCommand(ctx: CliContext) {
           throw new UsageError((err as Error).message);
         }
       }
-      const loaded = await loadForProbe(ctx);
+      const loaded = await readLocalConfig(ctx);
       if (loaded.error && !a.json) ctx.io.err(`Warning: config not used (${loaded.error})`);
       let localPort = 18789;
       try {

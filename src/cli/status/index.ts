@@ -1,9 +1,7 @@
 import { defineCommand } from "citty";
 import { jsonArg, parseIntArg, rejectUnknownFlags, timeoutArg } from "../args.ts";
 import type { CliContext } from "../context.ts";
-import { ConfigError, formatConfigError, loadConfig } from "../../config/load.ts";
-import { resolveConfigSecrets, secretRefPaths } from "../../config/secrets.ts";
-import type { OpenClawConfig } from "../../config/schema.ts";
+import { readLocalConfig } from "../rpc.ts";
 import { collectStatus, type StatusDocument } from "./collect.ts";
 import { formatUsage } from "./usage.ts";
 
@@ -15,17 +13,6 @@ const args = {
   ...timeoutArg(10_000),
 } as const;
 
-async function localConfig(ctx: CliContext): Promise<{ config: OpenClawConfig; error?: string }> {
-  try {
-    const config = loadConfig(ctx.paths.configPath, ctx.env).config;
-    if (secretRefPaths(config).length === 0) return { config };
-    return { config: (await resolveConfigSecrets(config, { env: ctx.env, home: ctx.paths.home, surface: "client" })).config };
-  } catch (err) {
-    if (err instanceof ConfigError) return { config: {}, error: formatConfigError(err) };
-    throw err;
-  }
-}
-
 export function createStatusCommand(ctx: CliContext) {
   return defineCommand({
     meta: { name: "status", description: "One overview: gateway reachability, auth, service, agents, channels, nodes, sessions, dashboard" },
@@ -33,7 +20,7 @@ export function createStatusCommand(ctx: CliContext) {
     async run({ args: a, rawArgs }) {
       rejectUnknownFlags(rawArgs, args);
       const timeoutMs = parseIntArg(a.timeout, "timeout", 1);
-      const { config, error } = await localConfig(ctx);
+      const { config, error } = await readLocalConfig(ctx);
       const doc = await collectStatus(ctx, config, error, { deep: !!a.deep, all: !!a.all, usage: !!a.usage, timeoutMs });
       if (a.json) ctx.io.json(doc);
       else for (const line of formatStatus(doc, { deep: !!a.deep, all: !!a.all })) ctx.io.out(line);
