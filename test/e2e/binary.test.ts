@@ -29,6 +29,23 @@ function run(args: string[], home: string) {
   });
 }
 
+/** The ws:// URL of the gateway's "Gateway ready" line, read from its stdout as it comes. */
+async function readyUrl(p: ReturnType<typeof run>): Promise<string> {
+  const reader = p.stdout.getReader();
+  let out = "";
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) throw new Error(`binary exited before ready: ${out}${await new Response(p.stderr).text()}`);
+      out += new TextDecoder().decode(r.value);
+      const url = /Gateway ready: (ws:\/\/\S+)/.exec(out)?.[1];
+      if (url) return url;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
 test("--version prints the baked-in version", async () => {
   const p = run(["--version"], makeHome());
   expect((await new Response(p.stdout).text()).trim()).toBe(VERSION);
@@ -38,16 +55,7 @@ test("--version prints the baked-in version", async () => {
 test("gateway run answers health and stops cleanly on SIGTERM", async () => {
   const home = makeHome({ gateway: { mode: "local" } });
   const p = run(["gateway", "run", "--port", "0", "--token", "bin-token-0123456789"], home);
-  const reader = p.stdout.getReader();
-  let out = "";
-  let url: string | undefined;
-  while (!url) {
-    const r = await reader.read();
-    if (r.done) throw new Error(`binary exited before ready: ${out}${await new Response(p.stderr).text()}`);
-    out += new TextDecoder().decode(r.value);
-    url = /Gateway ready: (ws:\/\/\S+)/.exec(out)?.[1];
-  }
-  reader.releaseLock();
+  const url = await readyUrl(p);
   const c = await RawClient.connect(url, { token: "bin-token-0123456789" });
   expect((await c.request("health")).payload.ok).toBe(true);
   p.kill("SIGTERM");
@@ -59,17 +67,7 @@ test("the binary serves the Control UI embedded in it (no src/ui next to it)", a
   const home = makeHome({ gateway: { mode: "local" } });
   const p = run(["gateway", "run", "--port", "0", "--token", "bin-token-0123456789"], home);
   try {
-    const reader = p.stdout.getReader();
-    let out = "";
-    let url: string | undefined;
-    while (!url) {
-      const r = await reader.read();
-      if (r.done) throw new Error(`binary exited before ready: ${out}${await new Response(p.stderr).text()}`);
-      out += new TextDecoder().decode(r.value);
-      url = /Gateway ready: ws:\/\/(\S+)/.exec(out)?.[1];
-    }
-    reader.releaseLock();
-    const base = `http://${url.replace(/\/$/, "")}`;
+    const base = (await readyUrl(p)).replace(/^ws:/, "http:").replace(/\/$/, "");
     const page = await fetch(`${base}/chat`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");

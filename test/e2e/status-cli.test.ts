@@ -1,14 +1,12 @@
 // `openclaw status` (the real CLI, spawned): from a running gateway, with --deep, and from config
 // alone when the gateway is down.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { startAgentGateway, type AgentTestGateway } from "../fixtures/agent-gateway.ts";
-import { tempDir, TEST_TOKEN } from "../fixtures/gateway.ts";
+import { TEST_TOKEN } from "../fixtures/gateway.ts";
+import { runStatus, statusHome } from "../fixtures/status-cli.ts";
 
 setDefaultTimeout(60_000);
 
-const ROOT = resolve(import.meta.dir, "../..");
 let gw: AgentTestGateway;
 
 beforeAll(async () => {
@@ -19,21 +17,6 @@ afterAll(async () => {
   await gw.stop();
 });
 
-function home(port: number, extra: Record<string, unknown> = {}): string {
-  const h = tempDir("status-home-");
-  mkdirSync(join(h, ".openclaw"), { recursive: true });
-  writeFileSync(join(h, ".openclaw", "openclaw.json"), JSON.stringify({ gateway: { port, auth: { mode: "token", token: TEST_TOKEN } }, ...extra }));
-  return h;
-}
-
-async function status(args: string[], h: string) {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/main.ts"), "status", ...args], {
-    cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: h, NO_COLOR: "1" }, stdout: "pipe", stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
-}
-
 const KEYS = [
   "runtimeVersion", "cliVersion", "pid", "os", "dashboard", "tailscale", "discovery", "update", "telemetry", "gateway", "gatewayService", "agents", "heartbeat",
   "channelSummary", "channels", "nodes", "sessions", "tasks", "eventLoop", "processMemory", "memoryPlugin", "collection",
@@ -42,7 +25,7 @@ const GATEWAY_KEYS = ["mode", "url", "urlSource", "misconfigured", "reachable", 
 
 describe("openclaw status", () => {
   test("--json from a running gateway: the pinned keys, agents with their sessions, collected from the gateway", async () => {
-    const r = await status(["--json"], home(gw.port, { gateway: { port: gw.port, auth: { mode: "token", token: TEST_TOKEN }, tailscale: { mode: "serve" } } }));
+    const r = await runStatus(["--json"], statusHome(gw.port, { gateway: { port: gw.port, auth: { mode: "token", token: TEST_TOKEN }, tailscale: { mode: "serve" } } }));
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout);
     expect(Object.keys(d)).toEqual(KEYS);
@@ -69,14 +52,14 @@ describe("openclaw status", () => {
   });
 
   test("--deep adds the live channel probe result", async () => {
-    const r = await status(["--json", "--deep"], home(gw.port));
+    const r = await runStatus(["--json", "--deep"], statusHome(gw.port));
     const d = JSON.parse(r.stdout);
     expect(d.channels).toMatchObject({ channelOrder: [], channels: {} });
     expect(d.collection.notCollected).toEqual([]);
   });
 
   test("human output: the overview table, sections and next steps", async () => {
-    const r = await status([], home(gw.port));
+    const r = await runStatus([], statusHome(gw.port));
     expect(r.code).toBe(0);
     expect(r.stdout).toStartWith("OpenClaw status\n\nOverview\n┌");
     expect(r.stdout).toMatch(new RegExp(`│ Gateway +│ local · ws://127\\.0\\.0\\.1:${gw.port} \\(local loopback\\) · reachable \\d+ms · auth token +│`));
@@ -93,11 +76,11 @@ describe("openclaw status", () => {
     const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     const dead = l.port;
     l.stop(true);
-    const h = home(dead, {
+    const h = statusHome(dead, {
       gateway: { port: dead, auth: { mode: "token", token: TEST_TOKEN }, tailscale: { mode: "serve" } },
       agents: { entries: { ops: { default: true, name: "Ops" }, home: {} } },
     });
-    const j = await status(["--json"], h);
+    const j = await runStatus(["--json"], h);
     expect(j.code).toBe(0);
     const d = JSON.parse(j.stdout);
     expect(Object.keys(d)).toEqual(KEYS);
@@ -110,7 +93,7 @@ describe("openclaw status", () => {
     expect(d.agents.agents.map((a: { id: string; name?: string }) => [a.id, a.name ?? null]).sort()).toEqual([["home", null], ["ops", "Ops"]]);
     expect(d.collection.source).toBe("config");
     expect(d.collection.notCollected[0].reason).toStartWith("Gateway not reachable");
-    const human = await status([], h);
+    const human = await runStatus([], h);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain("Gateway not reachable: shown from the local config and service manager only.");
     expect(human.stdout).toContain("openclaw gateway run");

@@ -1,14 +1,12 @@
 // `openclaw status --usage` (the real CLI, spawned) against a gateway whose agent called the OpenAI
 // stub over HTTP: the `usage` key of --json, the human "Usage" section, and the gateway-down case.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
-import { startTestGateway, tempDir, TEST_TOKEN, type TestGateway } from "../fixtures/gateway.ts";
+import { startTestGateway, TEST_TOKEN, type TestGateway } from "../fixtures/gateway.ts";
+import { runStatus, statusHome } from "../fixtures/status-cli.ts";
 import { RATE_LIMITS, startOpenAIStub, type OpenAIStub } from "../fixtures/openai-stub.ts";
 import { RawClient } from "../fixtures/ws-client.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
 let stub: OpenAIStub;
 let gw: TestGateway;
 
@@ -32,21 +30,6 @@ afterAll(async () => {
   stub.stop();
 });
 
-function home(port: number): string {
-  const h = tempDir("status-usage-home-");
-  mkdirSync(join(h, ".openclaw"), { recursive: true });
-  writeFileSync(join(h, ".openclaw", "openclaw.json"), JSON.stringify({ gateway: { port, auth: { mode: "token", token: TEST_TOKEN } } }));
-  return h;
-}
-
-async function status(args: string[], h: string) {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/main.ts"), "status", ...args], {
-    cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: h, NO_COLOR: "1" }, stdout: "pipe", stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
-}
-
 /** How many usage.status requests the gateway has answered (its own request counter). */
 function usageCalls(): number {
   const m = /^openclaw_ws_requests_total\{method="usage\.status",code="ok"\} (\d+)$/m.exec(gw.runtime.metricsText());
@@ -59,11 +42,11 @@ const output = "echo: hello there".length;
 describe("openclaw status --usage", () => {
   test("--json: a usage key with the provider's rate limits and tokens; without --usage no key and no call", async () => {
     const before = usageCalls();
-    const plain = JSON.parse((await status(["--json"], home(gw.port))).stdout);
+    const plain = JSON.parse((await runStatus(["--json"], statusHome(gw.port))).stdout);
     expect("usage" in plain).toBe(false);
     expect(usageCalls()).toBe(before);
 
-    const r = await status(["--json", "--usage"], home(gw.port));
+    const r = await runStatus(["--json", "--usage"], statusHome(gw.port));
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout);
     expect(usageCalls()).toBe(before + 1);
@@ -80,7 +63,7 @@ describe("openclaw status --usage", () => {
   }, 60_000);
 
   test("human output: a Usage section with one line per provider/model", async () => {
-    const r = await status(["--usage"], home(gw.port));
+    const r = await runStatus(["--usage"], statusHome(gw.port));
     expect(r.code).toBe(0);
     const section = r.stdout.split("\nUsage\n")[1]?.split("\n\n")[0] ?? "";
     const lines = section.split("\n");
@@ -94,7 +77,7 @@ describe("openclaw status --usage", () => {
     expect(lines[1]).toBe("- spare · no calls yet · used: 24h 0 in / 0 out (0 calls), 30d 0 in / 0 out (0 calls)");
     expect(r.stdout.indexOf("\nUsage\n")).toBeGreaterThan(r.stdout.indexOf("\nSessions\n"));
     expect(r.stdout.indexOf("\nUsage\n")).toBeLessThan(r.stdout.indexOf("Next steps:"));
-    expect((await status([], home(gw.port))).stdout).not.toContain("\nUsage\n");
+    expect((await runStatus([], statusHome(gw.port))).stdout).not.toContain("\nUsage\n");
   }, 60_000);
 
   test("gateway down: usage null and listed as not collected, in JSON and in the section", async () => {
@@ -102,14 +85,14 @@ describe("openclaw status --usage", () => {
     const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     const dead = l.port;
     l.stop(true);
-    const h = home(dead);
-    const j = await status(["--json", "--usage", "--timeout", "2000"], h);
+    const h = statusHome(dead);
+    const j = await runStatus(["--json", "--usage", "--timeout", "2000"], h);
     expect(j.code).toBe(0);
     const d = JSON.parse(j.stdout);
     expect(d.usage).toBeNull();
     const entry = d.collection.notCollected.find((n: any) => n.fields.includes("usage"));
     expect(entry.reason).toStartWith("Gateway not reachable (");
-    const human = await status(["--usage", "--timeout", "2000"], h);
+    const human = await runStatus(["--usage", "--timeout", "2000"], h);
     expect(human.stdout).toContain("\nUsage\nNot collected (Gateway not reachable (");
   }, 60_000);
 });

@@ -2,8 +2,8 @@
 // arrives, a tool call shown compactly, a slow reply stopped, history after a reload, and what the
 // first load costs (bytes on the wire until the chat view is usable, and how long it takes).
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
-import { chatReady, foreignRequests, launchBrowser, openPage, skipReason, startUiGateway, TEST_TOKEN, type UiGateway, type Watched } from "./helpers.ts";
+import type { Browser } from "playwright-core";
+import { chatReady, foreignRequests, launchBrowser, openPage, skipReason, startUiGateway, TEST_TOKEN, watchReplies, type UiGateway, type Watched } from "./helpers.ts";
 
 setDefaultTimeout(60_000);
 
@@ -24,19 +24,6 @@ describe.skipIf(!!skipReason)("Control UI chat", () => {
     await browser?.close();
     await ui?.stop();
   });
-
-  /** Records every distinct text the newest assistant bubble shows, from now on. */
-  async function watchReplies(page: Page): Promise<void> {
-    // A string: it runs in the page (DOM types are not this program's).
-    await page.evaluate(`(() => {
-      const seen = [];
-      window.__seen = seen;
-      new MutationObserver(() => {
-        const text = [...document.querySelectorAll(".msg-assistant .text")].at(-1)?.textContent ?? "";
-        if (text && seen.at(-1) !== text) seen.push(text);
-      }).observe(document.querySelector(".messages"), { subtree: true, childList: true, characterData: true });
-    })()`);
-  }
 
   test("a message streams back word by word and ends as the full reply", async () => {
     const { page } = w;

@@ -150,3 +150,16 @@ export async function shot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: false });
   return path;
 }
+
+/** Records in window.__seen every distinct text the newest assistant bubble shows, from now on. */
+export async function watchReplies(page: Page): Promise<void> {
+  // A string: it runs in the page (DOM types are not this program's).
+  await page.evaluate(`(() => {
+    const seen = [];
+    window.__seen = seen;
+    new MutationObserver(() => {
+      const text = [...document.querySelectorAll(".msg-assistant .text")].at(-1)?.textContent ?? "";
+      if (text && seen.at(-1) !== text) seen.push(text);
+    }).observe(document.querySelector(".messages"), { subtree: true, childList: true, characterData: true });
+  })()`);
+}

@@ -4,7 +4,7 @@
 // (garbage collected through CDP before each reading).
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { CDPSession, Page } from "playwright-core";
-import { chatReady, openPage, skipReason, uiScene, TEST_TOKEN, type Watched } from "./helpers.ts";
+import { chatReady, openPage, skipReason, uiScene, TEST_TOKEN, watchReplies, type Watched } from "./helpers.ts";
 
 setDefaultTimeout(120_000);
 
@@ -50,14 +50,7 @@ describe.skipIf(!!skipReason)("Control UI performance", () => {
       if (e.response.payloadData.startsWith('{"type":"event","event":"chat"') && e.response.payloadData.includes('"state":"delta"')) deltas++;
     });
     // Every distinct text the reply bubble shows while it streams.
-    await page.evaluate(`(() => {
-      const seen = [];
-      window.__seen = seen;
-      new MutationObserver(() => {
-        const text = [...document.querySelectorAll(".msg-assistant .text")].at(-1)?.textContent ?? "";
-        if (text && seen.at(-1) !== text) seen.push(text);
-      }).observe(document.querySelector(".messages"), { subtree: true, childList: true, characterData: true });
-    })()`);
+    await watchReplies(page);
     const words = Array.from({ length: TOKENS - 1 }, (_, i) => `t${i}`).join(" ");
     const started = Date.now();
     await send(page, words);
