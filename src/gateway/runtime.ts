@@ -4,7 +4,6 @@ import { deviceFamilyOf, ErrorCodes, GatewayError } from "../protocol/index.ts";
 import { BUILD_ID, VERSION } from "../version.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { AgentService } from "../agents/types.ts";
-import { StorageError } from "../agents/sessions.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { AuthConfig } from "./auth.ts";
@@ -17,7 +16,7 @@ export interface LiveConfig {
 }
 import { Bus } from "./bus.ts";
 import { EventLoopMonitor } from "./health.ts";
-import { healthAgents } from "./status-summary.ts";
+import { agentSessions, healthAgents } from "./status-summary.ts";
 import type { GatewayOptions } from "./options.ts";
 import { DEFAULT_HEALTH_REFRESH_MS, DEFAULT_POLICY } from "./options.ts";
 import { PresenceStore } from "./presence.ts";
@@ -285,7 +284,7 @@ export class GatewayRuntime {
       heartbeatSeconds: 0,
       defaultAgentId: this.agents.defaultAgentId(),
       agents: healthAgents(this.agents),
-      sessions: this.sessionsSummary(),
+      sessions: agentSessions(this.agents, undefined, 5),
       connections: this.connectionCounts(),
       eventLoop: this.loop.snapshot(),
     };
@@ -293,26 +292,6 @@ export class GatewayRuntime {
     this.healthVersion++;
     this.healthCache = { at: Date.now(), value, json: new RawJson(JSON.stringify(value)) };
     return this.healthCache;
-  }
-
-  /** Never throws: a failing session store shows as `error` here, and health keeps answering. */
-  private sessionsSummary(): Health["sessions"] {
-    const now = Date.now();
-    const store = this.agents.sessions;
-    try {
-      const { sessions, total } = store.listSessions({ limit: 5 });
-      const summary: Health["sessions"] = {
-        path: store.path,
-        count: total,
-        recent: sessions.map((s) => ({ key: s.key, updatedAt: s.updatedAt, age: now - s.updatedAt })),
-      };
-      // Reads may work while writes fail (a full disk): the last write's failure still counts.
-      if (store.fault) summary.error = store.fault.publicMessage;
-      return summary;
-    } catch (err) {
-      if (!(err instanceof StorageError)) throw err;
-      return { path: store.path, count: 0, recent: [], error: err.publicMessage };
-    }
   }
 
   queueSystemEvent(record: SystemEventRecord): void {

@@ -34,6 +34,7 @@ export function agentSessions(agents: AgentService, agentId: string | undefined,
       count: total,
       recent: sessions.map((s) => ({ key: s.key, updatedAt: s.updatedAt, age: now - s.updatedAt })),
     };
+    // Reads may work while writes fail (a full disk): the last write's failure still counts.
     if (store.fault) out.error = store.fault.publicMessage;
     return out;
   } catch (err) {
